@@ -1,0 +1,104 @@
+"""The one place that decides who may see which records.
+
+Every view gets families, volunteers and matches through these functions; no view filters
+by branch itself. The rules follow docs/architecture.md, "Who uses it":
+
+* administrator and central corps: everything, nationally;
+* activity leader: the branches they lead;
+* follow-up volunteer: the matches assigned to them, and their families and volunteers;
+* volunteer: their own matches and their families, and themselves;
+* evaluator: no named records at all (pseudonymised exports only).
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from familien.models import Branch, Family, Role, Volunteer
+from matching.models import Match
+
+NATIONAL_ROLES = {Role.ADMIN, Role.CENTRAL}
+# Roles that work with named families and volunteers.
+CASEWORK_ROLES = (Role.LEADER, Role.CENTRAL, Role.FOLLOWUP, Role.VOLUNTEER, Role.ADMIN)
+
+
+def role_required(*roles):
+    """Let a view through only for logged-in users holding one of ``roles``.
+
+    Anonymous users go to the login page; a logged-in user with another role gets 403.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if user.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = frozenset(roles)
+        return wrapper
+
+    return decorator
+
+
+def branches_for(user):
+    if user.role in NATIONAL_ROLES:
+        return Branch.objects.all()
+    if user.role == Role.LEADER:
+        return user.branches.all()
+    return Branch.objects.none()
+
+
+def matches_for(user):
+    matches = Match.objects.all()
+    if user.role in NATIONAL_ROLES:
+        return matches
+    if user.role == Role.LEADER:
+        return matches.filter(family__branch__in=user.branches.all())
+    if user.role == Role.FOLLOWUP:
+        return matches.filter(followup_volunteer=user)
+    if user.role == Role.VOLUNTEER:
+        return matches.filter(volunteer__user=user)
+    return matches.none()
+
+
+def families_for(user):
+    families = Family.objects.all()
+    if user.role in NATIONAL_ROLES:
+        return families
+    if user.role == Role.LEADER:
+        return families.filter(branch__in=user.branches.all())
+    if user.role in (Role.FOLLOWUP, Role.VOLUNTEER):
+        return families.filter(pk__in=matches_for(user).values("family"))
+    return families.none()
+
+
+def volunteers_for(user):
+    volunteers = Volunteer.objects.all()
+    if user.role in NATIONAL_ROLES:
+        return volunteers
+    if user.role == Role.LEADER:
+        return volunteers.filter(branch__in=user.branches.all())
+    if user.role == Role.FOLLOWUP:
+        return volunteers.filter(pk__in=matches_for(user).values("volunteer"))
+    if user.role == Role.VOLUNTEER:
+        return volunteers.filter(user=user)
+    return volunteers.none()
+
+
+def get_family_for(user, pk):
+    """The family ``pk`` if ``user`` may see it, else 404 (never 403: no hint it exists)."""
+    return get_object_or_404(families_for(user), pk=pk)
+
+
+def get_volunteer_for(user, pk):
+    return get_object_or_404(volunteers_for(user), pk=pk)
+
+
+def get_match_for(user, pk):
+    return get_object_or_404(matches_for(user), pk=pk)

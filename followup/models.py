@@ -1,0 +1,1 @@
+"""Follow-up plans, tasks and check-ins live here (the follow-up issue)."""

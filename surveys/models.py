@@ -1,0 +1,1 @@
+"""Questionnaires, invitations and reminder chains live here (the surveys issue)."""
