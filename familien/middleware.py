@@ -1,0 +1,83 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+# Views a user may reach before the second factor: the 2FA pages themselves, logging out,
+# choosing the language and the monitors' health check.
+SECOND_FACTOR_EXEMPT = {
+    "two_factor_setup",
+    "two_factor_verify",
+    "logout",
+    "set_language",
+    "healthz",
+    "javascript-catalog",
+}
+
+
+class SecondFactorRequiredMiddleware:
+    """Send staff roles to TOTP setup or verification until this session is verified.
+
+    Runs after django_otp's OTPMiddleware, which sets ``request.user.is_verified``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.FAMILIEN_REQUIRE_2FA
+            and user.is_authenticated
+            and user.role in settings.FAMILIEN_2FA_ROLES
+            and not user.is_verified()
+            and not self._exempt(request.path_info)
+        ):
+            from django_otp import devices_for_user
+
+            target = (
+                "two_factor_verify"
+                if any(True for _ in devices_for_user(user, confirmed=True))
+                else "two_factor_setup"
+            )
+            return redirect(f"{_url(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path):
+        if path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return True
+        try:
+            return resolve(path).url_name in SECOND_FACTOR_EXEMPT
+        except Resolver404:
+            return True
+
+
+def _url(name):
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+class DanishFirstLocaleMiddleware:
+    """Danish unless the person chose another language with the switch (a cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, and many
+    coordinators' browsers are set to English; the programme works in Danish.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
+        return response

@@ -1,0 +1,25 @@
+"""The main menu, per role. Each entry is (url name, label); the access rules of the
+views themselves decide what a user may open, the menu only shows what is useful."""
+
+from django.utils.translation import gettext_lazy as _
+
+from familien.models import Role
+
+HOME = ("home", _("Overview"))
+FAMILIES = ("family_list", _("Families"))
+VOLUNTEERS = ("volunteer_list", _("Volunteers"))
+STATUS = ("system_status", _("System status"))
+ADMIN = ("admin:index", _("Administration"))
+
+MENUS = {
+    Role.LEADER: [HOME, FAMILIES, VOLUNTEERS],
+    Role.CENTRAL: [HOME, FAMILIES, VOLUNTEERS],
+    Role.FOLLOWUP: [HOME, FAMILIES],
+    Role.VOLUNTEER: [HOME],
+    Role.EVALUATOR: [HOME],
+    Role.ADMIN: [HOME, FAMILIES, VOLUNTEERS, STATUS, ADMIN],
+}
+
+
+def navigation_for(user):
+    return MENUS.get(user.role, [HOME])

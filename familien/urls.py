@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from familien import views
+from familien.forms import EmailAuthenticationForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("familier/", views.family_list, name="family_list"),
+    path("familier/<int:pk>/", views.family_detail, name="family_detail"),
+    path("frivillige/", views.volunteer_list, name="volunteer_list"),
+    path("frivillige/<int:pk>/", views.volunteer_detail, name="volunteer_detail"),
+    path("system/status/", views.system_status, name="system_status"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "konto/log-ind/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("konto/log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/to-faktor/", views.two_factor_verify, name="two_factor_verify"),
+    path("konto/to-faktor/opsaet/", views.two_factor_setup, name="two_factor_setup"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,276 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from familien import access, status
+from familien.access import CASEWORK_ROLES, role_required
+from familien.forms import TokenForm
+from familien.models import Parent, Programme, Role, User
+from familien.second_factor import manual_key, qr_code_svg
+from matching.models import Match
+
+PAGE_SIZE = 25
+
+
+@login_required
+def home(request):
+    """Each role's start page, with figures for what that user may see."""
+    builder = HOME_PAGES[request.user.role]
+    template, context = builder(request.user)
+    return render(request, f"familien/home/{template}.html", context)
+
+
+def _branch_table(user):
+    """Families, volunteers and active matches per branch in the user's scope.
+
+    Three grouped counts instead of one join, so the page costs the same few queries
+    whatever the number of rows.
+    """
+    branches = list(access.branches_for(user).only("name", "municipality", "region"))
+    families = dict(
+        access.families_for(user).values_list("branch").annotate(n=Count("pk")).order_by()
+    )
+    volunteers = dict(
+        access.volunteers_for(user).values_list("branch").annotate(n=Count("pk")).order_by()
+    )
+    active = dict(
+        access.matches_for(user)
+        .filter(status=Match.Status.ACTIVE)
+        .values_list("family__branch")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = [
+        {
+            "branch": branch,
+            "families": families.get(branch.pk, 0),
+            "volunteers": volunteers.get(branch.pk, 0),
+            "active_matches": active.get(branch.pk, 0),
+        }
+        for branch in branches
+    ]
+    totals = {
+        key: sum(row[key] for row in rows) for key in ("families", "volunteers", "active_matches")
+    }
+    return rows, totals
+
+
+def _leader_home(user):
+    rows, totals = _branch_table(user)
+    return "leader", {"rows": rows, "totals": totals}
+
+
+def _central_home(user):
+    rows, totals = _branch_table(user)
+    by_region = {}
+    for row in rows:
+        region = by_region.setdefault(
+            row["branch"].get_region_display(),
+            {"branches": 0, "families": 0, "volunteers": 0, "active_matches": 0},
+        )
+        region["branches"] += 1
+        for key in ("families", "volunteers", "active_matches"):
+            region[key] += row[key]
+    started = dict(Match.objects.values_list("started_by").annotate(n=Count("pk")).order_by())
+    return "central", {
+        "rows": rows,
+        "totals": totals,
+        "regions": sorted(by_region.items()),
+        "started_locally": started.get(Match.StartedBy.LOCAL, 0),
+        "started_centrally": started.get(Match.StartedBy.CENTRAL, 0),
+    }
+
+
+def _matches_with_contacts(user):
+    return (
+        access.matches_for(user)
+        .filter(status=Match.Status.ACTIVE)
+        .select_related("family", "family__branch", "volunteer")
+        .prefetch_related(Prefetch("family__parents", queryset=Parent.objects.order_by("pk")))
+    )
+
+
+def _followup_home(user):
+    return "followup", {"matches": _matches_with_contacts(user)}
+
+
+def _volunteer_home(user):
+    return "volunteer", {"matches": _matches_with_contacts(user)}
+
+
+def _evaluator_home(user):
+    # Counts only: an evaluator never sees a named record.
+    counts = {
+        (programme, state): n
+        for programme, state, n in Match.objects.values_list("programme", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    rows = [
+        {
+            "programme": label,
+            "active": counts.get((value, Match.Status.ACTIVE), 0),
+            "closed": counts.get((value, Match.Status.CLOSED), 0),
+        }
+        for value, label in Programme.choices
+    ]
+    return "evaluator", {"rows": rows}
+
+
+def _admin_home(user):
+    per_role = dict(User.objects.values_list("role").annotate(n=Count("pk")).order_by())
+    roles = [(label, per_role.get(value, 0)) for value, label in Role.choices]
+    return "admin", {"roles": roles, "checks": status.system_status()}
+
+
+HOME_PAGES = {
+    Role.LEADER: _leader_home,
+    Role.CENTRAL: _central_home,
+    Role.FOLLOWUP: _followup_home,
+    Role.VOLUNTEER: _volunteer_home,
+    Role.EVALUATOR: _evaluator_home,
+    Role.ADMIN: _admin_home,
+}
+
+
+@role_required(Role.LEADER, Role.CENTRAL, Role.FOLLOWUP, Role.ADMIN)
+def family_list(request):
+    families = access.families_for(request.user).select_related("branch")
+    page = Paginator(families, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "familien/family_list.html", {"page": page})
+
+
+@role_required(*CASEWORK_ROLES)
+def family_detail(request, pk):
+    family = access.get_family_for(request.user, pk)
+    return render(
+        request,
+        "familien/family_detail.html",
+        {
+            "family": family,
+            "parents": list(family.parents.all()),
+            "children": list(family.children.all()),
+            "matches": list(
+                access.matches_for(request.user).filter(family=family).select_related("volunteer")
+            ),
+        },
+    )
+
+
+@role_required(Role.LEADER, Role.CENTRAL, Role.ADMIN)
+def volunteer_list(request):
+    volunteers = access.volunteers_for(request.user).select_related("branch")
+    page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "familien/volunteer_list.html", {"page": page})
+
+
+@role_required(Role.LEADER, Role.CENTRAL, Role.FOLLOWUP, Role.ADMIN)
+def volunteer_detail(request, pk):
+    volunteer = access.get_volunteer_for(request.user, pk)
+    return render(
+        request,
+        "familien/volunteer_detail.html",
+        {
+            "volunteer": volunteer,
+            "matches": list(
+                access.matches_for(request.user)
+                .filter(volunteer=volunteer)
+                .select_related("family")
+            ),
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+@never_cache
+def system_status(request):
+    return render(request, "familien/system_status.html", {"checks": status.system_status()})
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """For monitors: 200 when every check passes, 503 otherwise; ``?checks=database`` limits.
+
+    Carries no personal data, so it needs no login.
+    """
+    wanted = request.GET.get("checks")
+    names = set(wanted.split(",")) & set(status.CHECKS) if wanted else None
+    checks = status.system_status(names)
+    healthy = all(check.ok for check in checks)
+    return JsonResponse(
+        {"status": "ok" if healthy else "failing"}
+        | {check.name: check.as_json() for check in checks},
+        status=200 if healthy else 503,
+    )
+
+
+def _safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _check_token(form, devices):
+    """The device that accepts the form's token, or None with the reason on the form.
+
+    django-otp slows guessing down: after a wrong code the device refuses every code
+    for a doubling delay, so the user is told to wait rather than that the code is wrong.
+    """
+    devices = list(devices)
+    for device in devices:
+        allowed, _info = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a few seconds and try again."))
+            return None
+        if device.verify_token(form.cleaned_data["token"]):
+            return device
+    form.add_error("token", _("The code is wrong or has expired. Try the newest code."))
+    return None
+
+
+@login_required
+@never_cache
+def two_factor_setup(request):
+    """Pair an authenticator app with the account: scan the code, confirm one token."""
+    if any(True for _ in devices_for_user(request.user, confirmed=True)):
+        return redirect("two_factor_verify")
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _check_token(form, [device]):
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        otp_login(request, device)
+        messages.success(request, _("Two-factor authentication is now on for your account."))
+        return redirect(_safe_next(request))
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {"form": form, "qr_svg": qr_code_svg(device.config_url), "secret": manual_key(device)},
+    )
+
+
+@login_required
+@never_cache
+def two_factor_verify(request):
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = _check_token(form, devices_for_user(request.user, confirmed=True))
+        if device:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+    return render(request, "registration/two_factor_verify.html", {"form": form})
