@@ -1,0 +1,24 @@
+from time import monotonic
+
+from celery.beat import PersistentScheduler
+from django.conf import settings
+
+from familien.status import record_heartbeat
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Celery beat's scheduler that also writes beat's own heartbeat to the database.
+
+    The worker's heartbeat task proves a worker runs; only beat itself can prove beat
+    runs, so the status page can tell the two failures apart.
+    """
+
+    _last_heartbeat = None
+
+    def tick(self, *args, **kwargs):
+        remaining = super().tick(*args, **kwargs)
+        interval = settings.HEARTBEAT_SECONDS
+        if self._last_heartbeat is None or monotonic() - self._last_heartbeat >= interval:
+            record_heartbeat("beat", detail=self.app.conf.broker_url.split("://")[0])
+            self._last_heartbeat = monotonic()
+        return min(remaining, interval)
