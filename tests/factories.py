@@ -1,0 +1,81 @@
+from datetime import date
+
+import factory
+
+from familien.models import Branch, Child, Family, Parent, Programme, Region, Role, User, Volunteer
+from matching.models import Match
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+
+    name = factory.Sequence(lambda n: f"Røde Kors Testby {n}")
+    municipality = factory.Sequence(lambda n: f"Testby {n}")
+    region = Region.SYDDANMARK
+    postcode = "5000"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Test Person {n}")
+    role = Role.LEADER
+    password = factory.django.Password("correct horse battery")
+
+    @factory.post_generation
+    def branches(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.branches.set(extracted)
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Family
+
+    branch = factory.SubFactory(BranchFactory)
+    name = factory.Sequence(lambda n: f"Familien Testesen {n}")
+
+
+class ParentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Parent
+
+    family = factory.SubFactory(FamilyFactory)
+    first_name = "Mette"
+    last_name = factory.Sequence(lambda n: f"Testesen{n}")
+    phone = "+45 20 00 00 00"
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    family = factory.SubFactory(FamilyFactory)
+    first_name = "Ida"
+    birth_year = 2017
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Volunteer
+
+    branch = factory.SubFactory(BranchFactory)
+    first_name = "Frida"
+    last_name = factory.Sequence(lambda n: f"Frivillig{n}")
+    programmes = [Programme.FAMILY_FRIEND]
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Match
+
+    family = factory.SubFactory(FamilyFactory)
+    volunteer = factory.SubFactory(
+        VolunteerFactory, branch=factory.SelfAttribute("..family.branch")
+    )
+    programme = Programme.FAMILY_FRIEND
+    started_on = date(2026, 1, 15)

@@ -1,0 +1,95 @@
+"""Real Chromium (Debian's package) driven by Playwright against a live server."""
+
+import os
+import shutil
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct horse battery"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # makes between page steps are ordinary synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert os.path.exists(CHROMIUM), "Debian's chromium package is not installed"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def watch_console(page):
+    problems = []
+    page.on(
+        "console",
+        lambda msg: problems.append(msg.text) if msg.type in ("error", "warning") else None,
+    )
+    return problems
+
+
+def test_leader_logs_in_with_two_factor_and_sees_their_branch(browser, live_server, world):
+    leader = world.users["leader"]
+    page = browser.new_page()
+    problems = watch_console(page)
+    page.goto(live_server.url + "/")
+    assert page.locator("html").get_attribute("lang") == "da"
+    page.get_by_label("E-mail").fill(leader.email)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+
+    page.wait_for_url("**/konto/to-faktor/**")
+    assert page.locator(".qr-code svg").is_visible()
+    device = TOTPDevice.objects.get(user=leader, confirmed=False)
+    code = f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+    page.get_by_label("Sekscifret kode").fill(code)
+    page.get_by_role("button", name="Bekræft").click()
+
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Velkommen")
+    table = page.locator("table").inner_text()
+    assert "Røde Kors Odense" in table
+    assert "Røde Kors Aalborg" not in table
+
+    page.get_by_label("Sprog").select_option("en")
+    page.get_by_role("button", name="Skift").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Families").is_visible()
+    assert problems == [], problems
+
+
+def test_volunteer_on_a_phone_sees_their_match(browser, live_server, world):
+    volunteer = world.users["volunteer"]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    problems = watch_console(page)
+    page.goto(live_server.url + "/konto/log-ind/")
+    page.get_by_label("E-mail").fill(volunteer.email)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_text("Mine forløb").is_visible()
+    card = page.locator("article").first.inner_text()
+    assert world.family_a.name in card
+    assert "+45 21 22 23 24" in card
+    # The menu folds away on a narrow screen and opens from its button.
+    page.get_by_role("button", name="Vis menu").click()
+    assert page.get_by_role("button", name="Log ud").is_visible()
+    assert problems == [], problems
+    context.close()

@@ -1,0 +1,164 @@
+"""Every URL in the URL conf, as every role: the access table of Familien.
+
+Add a view, add its row here. A URL without a row fails this test.
+"""
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponse
+from django.test import Client
+
+from tests.url_walk import ADMIN_LOGIN, LOGIN, ROLES, iter_named_patterns, walk
+
+OK = 200
+NONE = 403  # the role may not use the page at all
+HIDDEN = 404  # the role may use the page, but not for another branch's or person's record
+
+
+def everyone(expected, anonymous=LOGIN):
+    return {role: (anonymous if role == "anonymous" else expected) for role in ROLES}
+
+
+def only(allowed, otherwise=NONE, **overrides):
+    rule = {
+        role: LOGIN if role == "anonymous" else (OK if role in allowed else otherwise)
+        for role in ROLES
+    }
+    rule.update(overrides)
+    return rule
+
+
+RULES = {
+    "home": everyone(OK),
+    "family_list": only(
+        {"leader", "leader_other", "central", "followup", "followup_other", "admin"}
+    ),
+    "family_detail": only(
+        {"leader", "central", "followup", "volunteer", "admin"},
+        leader_other=HIDDEN,
+        followup_other=HIDDEN,
+        volunteer_other=HIDDEN,
+    ),
+    "volunteer_list": only({"leader", "leader_other", "central", "admin"}),
+    "volunteer_detail": only(
+        {"leader", "central", "followup", "admin"}, leader_other=HIDDEN, followup_other=HIDDEN
+    ),
+    "system_status": only({"admin"}),
+    "healthz": everyone(OK, anonymous=OK),
+    # Logged-in people are sent on from the login page.
+    "login": everyone(302, anonymous=OK),
+    # Logging out is POST only.
+    "logout": everyone(405, anonymous=405),
+    "two_factor_verify": everyone(OK),
+    # Everyone in the test world already has a confirmed device: setup sends them on.
+    "two_factor_setup": everyone(302),
+    # A GET changes nothing and sends the browser back.
+    "set_language": everyone(302, anonymous=302),
+}
+
+URL_KWARGS = {
+    "family_detail": lambda w: {"pk": w.family_a.pk},
+    "volunteer_detail": lambda w: {"pk": w.volunteer_a.pk},
+}
+
+
+def admin_rule(name):
+    """The Django admin is for administrators; everyone else is sent to its login,
+    which refuses logged-in non-administrators with 403 (see admin:login)."""
+    if name == "admin:login":
+        return everyone(NONE, anonymous=LOGIN) | {"admin": 302}
+    if name == "admin:logout":
+        # POST only for administrators; others are sent to the admin index, which refuses.
+        return everyone(302, anonymous=302) | {"admin": 405}
+    admin_expected = {
+        "admin:autocomplete": NONE,  # needs a field to complete; without one, refused
+        "admin:view_on_site": HIDDEN,  # no model here has a public page
+        # TOTP secrets are never shown again, not even to administrators.
+        "admin:otp_totp_totpdevice_config": NONE,
+        "admin:otp_totp_totpdevice_qrcode": NONE,
+        # Login-attempt logs are written by the system only.
+        "admin:axes_accessattempt_add": NONE,
+        "admin:axes_accesslog_add": NONE,
+        "admin:axes_accessfailurelog_add": NONE,
+        # The audit trail is append-only: nobody adds or deletes entries by hand.
+        "admin:auditlog_logentry_add": NONE,
+        "admin:auditlog_logentry_delete": NONE,
+    }.get(name, {OK, 302})
+    return everyone(ADMIN_LOGIN, anonymous=ADMIN_LOGIN) | {"admin": admin_expected}
+
+
+def admin_kwargs(name):
+    """Real ids for the admin's object URLs, taken from the test world."""
+    action_split = name.removeprefix("admin:").rsplit("_", 1)
+
+    def kwargs(world):
+        if name == "admin:app_list":
+            return {"app_label": "familien"}
+        if name == "admin:view_on_site":
+            family = world.family_a
+            return {
+                "content_type_id": ContentType.objects.get_for_model(family).pk,
+                "object_id": family.pk,
+            }
+        if name == "admin:auth_user_password_change":
+            return {"id": world.users["admin"].pk}
+        app_model = action_split[0]
+        for model in apps.get_models():
+            prefix = f"{model._meta.app_label}_{model._meta.model_name}"
+            if app_model.startswith(prefix):
+                obj = model._default_manager.order_by("pk").first()
+                pk = obj.pk if obj else 1
+                return {"pk": pk} if action_split[1] in {"config", "qrcode"} else {"object_id": pk}
+        return {}
+
+    return kwargs
+
+
+def full_rules():
+    rules, url_kwargs = dict(RULES), dict(URL_KWARGS)
+    for name, pattern in iter_named_patterns():
+        if name.startswith("admin:") and not name.startswith("admin:<unnamed"):
+            rules[name] = admin_rule(name)
+            if pattern.pattern.converters or "(?P<" in str(pattern.pattern):
+                url_kwargs[name] = admin_kwargs(name)
+    return rules, url_kwargs
+
+
+def test_our_url_patterns_are_all_named():
+    unnamed = [
+        n for n, _ in iter_named_patterns() if "<unnamed" in n and not n.startswith("admin:")
+    ]
+    assert unnamed == []
+
+
+def test_every_url_as_every_role(world):
+    rules, url_kwargs = full_rules()
+    mismatches = walk(Client, world, rules, url_kwargs)
+    assert not mismatches, "\n".join(str(m) for m in mismatches)
+
+
+def unscoped_family_view(request, pk):
+    """What a careless view looks like: any logged-in user may read any family."""
+    from familien.models import Family
+
+    if not request.user.is_authenticated:
+        return HttpResponse(status=302, headers={"Location": "/konto/log-ind/"})
+    return HttpResponse(Family.objects.get(pk=pk).name)
+
+
+@pytest.mark.urls("tests.unscoped_urls")
+def test_the_walk_catches_an_unscoped_view_and_a_url_without_a_rule(world):
+    rules, url_kwargs = full_rules()
+    mismatches = walk(Client, world, rules, url_kwargs)
+    # Without a rule, the new URL is reported on its own.
+    assert [m.url_name for m in mismatches] == ["dummy_unscoped"]
+
+    rules["dummy_unscoped"] = RULES["family_detail"]
+    url_kwargs["dummy_unscoped"] = URL_KWARGS["family_detail"]
+    found = {(m.url_name, m.role, m.got) for m in walk(Client, world, rules, url_kwargs)}
+    # The other branch's leader, a stranger follow-up volunteer and the evaluator read
+    # family A: each one is caught.
+    assert ("dummy_unscoped", "leader_other", 200) in found
+    assert ("dummy_unscoped", "followup_other", 200) in found
+    assert ("dummy_unscoped", "evaluator", 200) in found
