@@ -245,15 +245,13 @@ SMS_FILE_PATH = Path(env("SMS_FILE_PATH", str(DATA_DIR / "sms")))
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://" if EMBEDDED else None)
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("CELERY_BROKER_URL is not set (e.g. redis://redis:6379/0).")
-CELERY_RESULT_BACKEND = env(
-    "CELERY_RESULT_BACKEND",
-    f"file://{DATA_DIR / 'celery-results'}" if EMBEDDED else None,
-)
+# Tasks report what they did in the database, not as Celery results: no result backend
+# unless an operator asks for one.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = DATA_DIR / "broker"
     for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
-    (DATA_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
