@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,7 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser(monkeypatch):
+def browser(monkeypatch, live_server):
+    # Depending on live_server closes the browser first, so no keep-alive request is
+    # still open when the server and its database connections go away.
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test
@@ -32,6 +35,10 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Playwright runs the test in a greenlet with its own context variables, so ORM
+        # calls made meanwhile opened connections of their own: close them here, or they
+        # keep the test database open after the run.
+        connections.close_all()
 
 
 def watch_console(page):
