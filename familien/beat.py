@@ -5,6 +5,8 @@ from django.conf import settings
 
 from familien.status import record_heartbeat
 
+WORKER_HEARTBEAT = "worker-heartbeat"  # its entry in CELERY_BEAT_SCHEDULE
+
 
 class HeartbeatScheduler(PersistentScheduler):
     """Celery beat's scheduler that also writes beat's own heartbeat to the database.
@@ -16,6 +18,10 @@ class HeartbeatScheduler(PersistentScheduler):
     _last_heartbeat = None
 
     def tick(self, *args, **kwargs):
+        if self._last_heartbeat is None and WORKER_HEARTBEAT in self.schedule:
+            # Ask for the worker's sign of life at once, so that right after a start the
+            # status page shows both processes within seconds, not after a full interval.
+            self.apply_entry(self.schedule[WORKER_HEARTBEAT], producer=self.producer)
         remaining = super().tick(*args, **kwargs)
         interval = settings.HEARTBEAT_SECONDS
         if self._last_heartbeat is None or monotonic() - self._last_heartbeat >= interval:
