@@ -2,7 +2,26 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from familien.models import Branch, Child, Family, Heartbeat, Parent, User, Volunteer
+from familien.models import (
+    Branch,
+    Child,
+    ChildCertificate,
+    Consent,
+    Course,
+    CourseAttendance,
+    Family,
+    FrameworkAgreement,
+    Heartbeat,
+    Notification,
+    Parent,
+    Partner,
+    PartnerContact,
+    PipelineEvent,
+    RecruitmentContact,
+    Tag,
+    User,
+    Volunteer,
+)
 
 
 @admin.register(Branch)
@@ -46,21 +65,79 @@ class ChildInline(admin.TabularInline):
     extra = 0
 
 
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "state", "recorded_at", "recorded_by", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Family)
 class FamilyAdmin(admin.ModelAdmin):
-    list_display = ["name", "branch", "postcode", "created_at"]
-    list_filter = ["branch__region"]
+    list_display = ["name", "branch", "status", "evaluation_consent", "created_at"]
+    list_filter = ["status", "evaluation_consent", "branch__region"]
     list_select_related = ["branch"]
     search_fields = ["name"]
-    inlines = [ParentInline, ChildInline]
+    raw_id_fields = ["referral_partner", "referral_contact", "registered_by"]
+    # Consents change only through the recorded answers (familien/services/families.py).
+    readonly_fields = ["data_consent", "evaluation_consent", "anonymised_at"]
+    inlines = [ParentInline, ChildInline, ConsentInline]
+
+
+class PipelineEventInline(admin.TabularInline):
+    model = PipelineEvent
+    extra = 0
+
+
+class CertificateInline(admin.TabularInline):
+    model = ChildCertificate
+    extra = 0
 
 
 @admin.register(Volunteer)
 class VolunteerAdmin(admin.ModelAdmin):
-    list_display = ["first_name", "last_name", "branch"]
+    list_display = ["first_name", "last_name", "branch", "pipeline_step"]
+    list_filter = ["pipeline_step", "branch__region"]
     list_select_related = ["branch"]
     search_fields = ["first_name", "last_name", "email"]
-    raw_id_fields = ["user"]
+    raw_id_fields = ["user", "registered_by"]
+    filter_horizontal = ["served_branches", "tags"]
+    readonly_fields = ["anonymised_at"]
+    inlines = [PipelineEventInline, CertificateInline]
+
+
+class PartnerContactInline(admin.TabularInline):
+    model = PartnerContact
+    extra = 0
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "branch", "municipality"]
+    list_filter = ["kind"]
+    list_select_related = ["branch"]
+    search_fields = ["name", "municipality"]
+    inlines = [PartnerContactInline]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "on", "branch"]
+    list_filter = ["kind"]
+
+
+admin.site.register(CourseAttendance)
+admin.site.register(RecruitmentContact)
+admin.site.register(FrameworkAgreement)
+admin.site.register(Notification)
 
 
 @admin.register(Heartbeat)

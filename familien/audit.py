@@ -1,21 +1,37 @@
 """Which records the audit trail (django-auditlog) follows.
 
 Every create, update and delete of these models is written with the acting user (set by
-AuditlogMiddleware) and the changed fields. Passwords and one-time secrets are never
-stored in the trail.
+AuditlogMiddleware) and the changed fields. Passwords never reach the trail; sensitive
+free text is masked, so the trail shows that it changed, not what it says.
 """
 
 from auditlog.registry import auditlog
 
 
 def register_models():
-    from familien.models import Branch, Child, Family, Parent, User, Volunteer
+    from familien import models as m
     from matching.models import Match
 
-    auditlog.register(Branch)
-    auditlog.register(Family)
-    auditlog.register(Parent)
-    auditlog.register(Child)
-    auditlog.register(Volunteer)
+    auditlog.register(m.Branch)
+    auditlog.register(
+        m.Family,
+        mask_fields=["sensitive_notes"],
+        exclude_fields=["search_text", "updated_at"],
+    )
+    auditlog.register(m.Parent)
+    auditlog.register(m.Child)
+    auditlog.register(m.Consent)
+    auditlog.register(m.Partner)
+    auditlog.register(m.PartnerContact)
+    auditlog.register(
+        m.Volunteer,
+        exclude_fields=["search_text", "updated_at"],
+        m2m_fields={"tags", "served_branches"},
+    )
+    auditlog.register(m.PipelineEvent)
+    auditlog.register(m.RecruitmentContact)
+    auditlog.register(m.CourseAttendance)
+    auditlog.register(m.ChildCertificate)
+    auditlog.register(m.FrameworkAgreement)
     auditlog.register(Match)
-    auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"branches"})
+    auditlog.register(m.User, exclude_fields=["password", "last_login"], m2m_fields={"branches"})

@@ -325,3 +325,16 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Records (DOMAIN.md §3.3, §6): when a sign-up counts as unreachable, and the
+# børneattest's consent window, renewal interval and warning time.
+FAMILIEN_UNREACHABLE_AFTER_ATTEMPTS = env_int("FAMILIEN_UNREACHABLE_AFTER_ATTEMPTS", 3)
+CERTIFICATE_CONSENT_DAYS = 14
+CERTIFICATE_RENEWAL_MONTHS = env_int("CERTIFICATE_RENEWAL_MONTHS", 24)
+CERTIFICATE_RENEWAL_WARNING_DAYS = env_int("CERTIFICATE_RENEWAL_WARNING_DAYS", 30)
+# Closed families and volunteers who left are anonymised after this many days.
+FAMILIEN_RETENTION_DAYS = env_int("FAMILIEN_RETENTION_DAYS", 5 * 365)
+# The address people open Familien at, for links in mail and sms.
+FAMILIEN_BASE_URL = env("FAMILIEN_BASE_URL", "http://127.0.0.1:8000" if EMBEDDED else "").rstrip(
+    "/"
+)

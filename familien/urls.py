@@ -7,10 +7,9 @@ from familien.forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("familier/", views.family_list, name="family_list"),
-    path("familier/<int:pk>/", views.family_detail, name="family_detail"),
-    path("frivillige/", views.volunteer_list, name="volunteer_list"),
-    path("frivillige/<int:pk>/", views.volunteer_detail, name="volunteer_detail"),
+    path("", include("familien.family_urls")),
+    path("", include("familien.volunteer_urls")),
+    path("", include("familien.notification_urls")),
     path("system/status/", views.system_status, name="system_status"),
     path("healthz", views.healthz, name="healthz"),
     path(

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -14,13 +13,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from familien import access, status
-from familien.access import CASEWORK_ROLES, role_required
+from familien.access import role_required
 from familien.forms import TokenForm
 from familien.models import Parent, Programme, Role, User
 from familien.second_factor import manual_key, qr_code_svg
 from matching.models import Match
-
-PAGE_SIZE = 25
 
 
 @login_required
@@ -142,54 +139,6 @@ HOME_PAGES = {
     Role.EVALUATOR: _evaluator_home,
     Role.ADMIN: _admin_home,
 }
-
-
-@role_required(Role.LEADER, Role.CENTRAL, Role.FOLLOWUP, Role.ADMIN)
-def family_list(request):
-    families = access.families_for(request.user).select_related("branch")
-    page = Paginator(families, PAGE_SIZE).get_page(request.GET.get("side"))
-    return render(request, "familien/family_list.html", {"page": page})
-
-
-@role_required(*CASEWORK_ROLES)
-def family_detail(request, pk):
-    family = access.get_family_for(request.user, pk)
-    return render(
-        request,
-        "familien/family_detail.html",
-        {
-            "family": family,
-            "parents": list(family.parents.all()),
-            "children": list(family.children.all()),
-            "matches": list(
-                access.matches_for(request.user).filter(family=family).select_related("volunteer")
-            ),
-        },
-    )
-
-
-@role_required(Role.LEADER, Role.CENTRAL, Role.ADMIN)
-def volunteer_list(request):
-    volunteers = access.volunteers_for(request.user).select_related("branch")
-    page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("side"))
-    return render(request, "familien/volunteer_list.html", {"page": page})
-
-
-@role_required(Role.LEADER, Role.CENTRAL, Role.FOLLOWUP, Role.ADMIN)
-def volunteer_detail(request, pk):
-    volunteer = access.get_volunteer_for(request.user, pk)
-    return render(
-        request,
-        "familien/volunteer_detail.html",
-        {
-            "volunteer": volunteer,
-            "matches": list(
-                access.matches_for(request.user)
-                .filter(volunteer=volunteer)
-                .select_related("family")
-            ),
-        },
-    )
 
 
 @role_required(Role.ADMIN)

@@ -18,10 +18,13 @@ def test_an_admin_edit_of_a_family_is_audited_with_who_and_what(world, client):
             "address": "",
             "postcode": "",
             "city": "",
+            "status": "active",
             "parents-TOTAL_FORMS": "0",
             "parents-INITIAL_FORMS": "0",
             "children-TOTAL_FORMS": "0",
             "children-INITIAL_FORMS": "0",
+            "consents-TOTAL_FORMS": "0",
+            "consents-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -9,57 +9,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
 from django.test import Client
 
-from tests.url_walk import ADMIN_LOGIN, LOGIN, ROLES, iter_named_patterns, walk
+from tests.access_rules import CORE_RULES, CORE_URL_KWARGS, HIDDEN, LOGIN, NONE, OK, everyone
+from tests.access_rules_families import FAMILY_RULES, FAMILY_URL_KWARGS
+from tests.access_rules_notifications import NOTIFICATION_RULES, NOTIFICATION_URL_KWARGS
+from tests.access_rules_volunteers import VOLUNTEER_RULES, VOLUNTEER_URL_KWARGS
+from tests.url_walk import ADMIN_LOGIN, iter_named_patterns, walk
 
-OK = 200
-NONE = 403  # the role may not use the page at all
-HIDDEN = 404  # the role may use the page, but not for another branch's or person's record
-
-
-def everyone(expected, anonymous=LOGIN):
-    return {role: (anonymous if role == "anonymous" else expected) for role in ROLES}
-
-
-def only(allowed, otherwise=NONE, **overrides):
-    rule = {
-        role: LOGIN if role == "anonymous" else (OK if role in allowed else otherwise)
-        for role in ROLES
-    }
-    rule.update(overrides)
-    return rule
-
-
-RULES = {
-    "home": everyone(OK),
-    "family_list": only(
-        {"leader", "leader_other", "central", "followup", "followup_other", "admin"}
-    ),
-    "family_detail": only(
-        {"leader", "central", "followup", "volunteer", "admin"},
-        leader_other=HIDDEN,
-        followup_other=HIDDEN,
-        volunteer_other=HIDDEN,
-    ),
-    "volunteer_list": only({"leader", "leader_other", "central", "admin"}),
-    "volunteer_detail": only(
-        {"leader", "central", "followup", "admin"}, leader_other=HIDDEN, followup_other=HIDDEN
-    ),
-    "system_status": only({"admin"}),
-    "healthz": everyone(OK, anonymous=OK),
-    # Logged-in people are sent on from the login page.
-    "login": everyone(302, anonymous=OK),
-    # Logging out is POST only.
-    "logout": everyone(405, anonymous=405),
-    "two_factor_verify": everyone(OK),
-    # Everyone in the test world already has a confirmed device: setup sends them on.
-    "two_factor_setup": everyone(302),
-    # A GET changes nothing and sends the browser back.
-    "set_language": everyone(302, anonymous=302),
-}
-
+RULES = {**CORE_RULES, **FAMILY_RULES, **VOLUNTEER_RULES, **NOTIFICATION_RULES}
 URL_KWARGS = {
-    "family_detail": lambda w: {"pk": w.family_a.pk},
-    "volunteer_detail": lambda w: {"pk": w.volunteer_a.pk},
+    **CORE_URL_KWARGS,
+    **FAMILY_URL_KWARGS,
+    **VOLUNTEER_URL_KWARGS,
+    **NOTIFICATION_URL_KWARGS,
 }
 
 
@@ -154,8 +115,8 @@ def test_the_walk_catches_an_unscoped_view_and_a_url_without_a_rule(world):
     # Without a rule, the new URL is reported on its own.
     assert [m.url_name for m in mismatches] == ["dummy_unscoped"]
 
-    rules["dummy_unscoped"] = RULES["family_detail"]
-    url_kwargs["dummy_unscoped"] = URL_KWARGS["family_detail"]
+    rules["dummy_unscoped"] = FAMILY_RULES["family_detail"]
+    url_kwargs["dummy_unscoped"] = FAMILY_URL_KWARGS["family_detail"]
     found = {(m.url_name, m.role, m.got) for m in walk(Client, world, rules, url_kwargs)}
     # The other branch's leader, a stranger follow-up volunteer and the evaluator read
     # family A: each one is caught.

@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils import translation
 from faker import Faker
 
-from familien.models import Branch, Child, Family, Parent, Programme, Region, Role, User, Volunteer
+from familien.demo.families import make_family
+from familien.demo.volunteers import make_volunteer
+from familien.models import Branch, Programme, Region, Role, User, Volunteer
 from matching.models import Match
 
 DEMO_PASSWORD = "familien-demo"  # noqa: S105 - the embedded demo's published password
@@ -125,53 +127,15 @@ class Command(BaseCommand):
             if branch.families.exists():
                 continue
             volunteers = [
-                self._volunteer(fake, rng, branch) for _ in range(max(2, families_per_branch // 2))
+                make_volunteer(fake, rng, branch) for _ in range(max(2, families_per_branch // 2))
             ]
             for index in range(families_per_branch):
-                family = self._family(fake, rng, branch, today)
+                family = make_family(fake, rng, branch, today)
                 if index % 3 != 2:  # about two in three families have a match
                     self._match(rng, family, rng.choice(volunteers), today)
 
         self._link_demo_people(users, branches, today)
         self._print_logins()
-
-    def _family(self, fake, rng, branch, today):
-        last_name = fake.last_name()
-        family = Family.objects.create(
-            branch=branch,
-            name=f"Familien {last_name}",
-            address=fake.street_address(),
-            postcode=branch.postcode,
-            city=branch.municipality,
-        )
-        for _ in range(rng.choice([1, 1, 2])):
-            Parent.objects.create(
-                family=family,
-                first_name=fake.first_name(),
-                last_name=last_name,
-                phone=fake.phone_number(),
-                email=fake.email(),
-            )
-        for _ in range(rng.randint(1, 4)):
-            Child.objects.create(
-                family=family,
-                first_name=fake.first_name(),
-                birth_year=today.year - rng.randint(1, 17),
-            )
-        return family
-
-    def _volunteer(self, fake, rng, branch):
-        return Volunteer.objects.create(
-            branch=branch,
-            first_name=fake.first_name(),
-            last_name=fake.last_name(),
-            phone=fake.phone_number(),
-            email=fake.email(),
-            programmes=rng.sample(
-                [Programme.FAMILY_FRIEND, Programme.JOB_MENTOR, Programme.EDUCATION_MENTOR],
-                k=rng.randint(1, 2),
-            ),
-        )
 
     def _match(self, rng, family, volunteer, today, **fields):
         programme = fields.pop("programme", rng.choice(PROGRAMME_MIX))

@@ -1,0 +1,1 @@
+"""Invented demo records for `manage.py seed_demo`."""

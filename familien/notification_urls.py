@@ -1,0 +1,3 @@
+"""Notifications and the administrator's personal-data tools (GDPR)."""
+
+urlpatterns = []
