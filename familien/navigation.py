@@ -8,16 +8,21 @@ from familien.models import Role
 HOME = ("home", _("Overview"))
 FAMILIES = ("family_list", _("Families"))
 VOLUNTEERS = ("volunteer_list", _("Volunteers"))
+PARTNERS = ("partner_list", _("Partners"))
+CERTIFICATES = ("certificate_warnings", _("Child-protection certificates"))
+COURSES = ("course_list", _("Courses"))
+IMPORT = ("import_upload", _("Import"))
 STATUS = ("system_status", _("System status"))
+PRIVACY = ("privacy_search", _("Personal data"))
 ADMIN = ("admin:index", _("Administration"))
 
 MENUS = {
-    Role.LEADER: [HOME, FAMILIES, VOLUNTEERS],
-    Role.CENTRAL: [HOME, FAMILIES, VOLUNTEERS],
+    Role.LEADER: [HOME, FAMILIES, VOLUNTEERS, CERTIFICATES, COURSES, PARTNERS, IMPORT],
+    Role.CENTRAL: [HOME, FAMILIES, VOLUNTEERS, CERTIFICATES, COURSES, PARTNERS, IMPORT],
     Role.FOLLOWUP: [HOME, FAMILIES],
     Role.VOLUNTEER: [HOME],
     Role.EVALUATOR: [HOME],
-    Role.ADMIN: [HOME, FAMILIES, VOLUNTEERS, STATUS, ADMIN],
+    Role.ADMIN: [HOME, FAMILIES, VOLUNTEERS, PARTNERS, IMPORT, PRIVACY, STATUS, ADMIN],
 }
 
 

@@ -281,6 +281,12 @@ CELERY_BEAT_SCHEDULE = {
         # A heartbeat older than its successor is worthless: never let them pile up.
         "options": {"expires": HEARTBEAT_SECONDS},
     },
+    # GDPR storage limitation: anonymise expired records once a day (familien/tasks.py).
+    # A missed day is caught up by the next run, which takes everything expired by then.
+    "anonymise-expired": {
+        "task": "familien.tasks.anonymise_expired_records",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Security headers. The Content-Security-Policy allows only our own files: no inline
@@ -338,3 +344,5 @@ FAMILIEN_RETENTION_DAYS = env_int("FAMILIEN_RETENTION_DAYS", 5 * 365)
 FAMILIEN_BASE_URL = env("FAMILIEN_BASE_URL", "http://127.0.0.1:8000" if EMBEDDED else "").rstrip(
     "/"
 )
+# Spreadsheet imports: the largest file accepted.
+FAMILIEN_IMPORT_MAX_BYTES = env_int("FAMILIEN_IMPORT_MAX_BYTES", 5_000_000)

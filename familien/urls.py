@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("familien.family_urls")),
     path("", include("familien.volunteer_urls")),
     path("", include("familien.notification_urls")),
+    path("", include("familien.import_urls")),
     path("system/status/", views.system_status, name="system_status"),
     path("healthz", views.healthz, name="healthz"),
     path(

@@ -2,9 +2,33 @@
 
 from django.urls import path
 
-from familien import volunteer_views
+from familien import volunteer_views as views
 
 urlpatterns = [
-    path("frivillige/", volunteer_views.volunteer_list, name="volunteer_list"),
-    path("frivillige/<int:pk>/", volunteer_views.volunteer_detail, name="volunteer_detail"),
+    path("frivillige/", views.volunteer_list, name="volunteer_list"),
+    path("frivillige/ny/", views.volunteer_create, name="volunteer_create"),
+    path("frivillige/boerneattester/", views.certificate_warnings, name="certificate_warnings"),
+    path("frivillige/<int:pk>/", views.volunteer_detail, name="volunteer_detail"),
+    path("frivillige/<int:pk>/ret/", views.volunteer_edit, name="volunteer_edit"),
+    path("frivillige/<int:pk>/trin/", views.volunteer_advance, name="volunteer_advance"),
+    path("frivillige/<int:pk>/kontakt/", views.volunteer_contact_add, name="volunteer_contact_add"),
+    path("frivillige/<int:pk>/kursus/", views.volunteer_course_book, name="volunteer_course_book"),
+    path(
+        "frivillige/<int:pk>/kursus/<int:attendance_pk>/",
+        views.volunteer_attendance,
+        name="volunteer_attendance",
+    ),
+    path("frivillige/<int:pk>/boerneattest/", views.certificate_order, name="certificate_order"),
+    path(
+        "frivillige/<int:pk>/boerneattest/<int:certificate_pk>/",
+        views.certificate_assess,
+        name="certificate_assess",
+    ),
+    path(
+        "frivillige/<int:pk>/rammeaftale/",
+        views.framework_agreement_add,
+        name="framework_agreement_add",
+    ),
+    path("kurser/", views.course_list, name="course_list"),
+    path("kurser/nyt/", views.course_create, name="course_create"),
 ]

@@ -1,32 +1,498 @@
+"""Volunteers: list, profile, recruitment pipeline, courses and børneattest.
+
+Views are thin: forms validate, familien/services/volunteers.py saves, and a
+VolunteerError becomes a Danish message beside the form that caused it.
+"""
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from familien import access
 from familien.access import role_required
-from familien.models import Role
+from familien.models import (
+    CertificateState,
+    ChildCertificate,
+    CourseAttendance,
+    FrameworkAgreement,
+    PipelineEvent,
+    Programme,
+    RecruitmentContact,
+    Role,
+    Volunteer,
+)
+from familien.phone import display_phone
+from familien.search import apply_search
+from familien.services import volunteers as services
+from familien.services.volunteers import VolunteerError
+from familien.volunteer_forms import (
+    AttendanceForm,
+    BookCourseForm,
+    CertificateAssessmentForm,
+    CertificateOrderForm,
+    ContactForm,
+    CourseForm,
+    FrameworkAgreementForm,
+    PipelineForm,
+    VolunteerFilterForm,
+    VolunteerForm,
+    courses_for,
+)
 
 PAGE_SIZE = 25
+# Who registers and edits volunteers; the follow-up volunteer only reads.
+EDITORS = (Role.LEADER, Role.CENTRAL, Role.ADMIN)
+HISTORY_ROWS = 50
 
 
-@role_required(Role.LEADER, Role.CENTRAL, Role.ADMIN)
+def _programme_labels(values):
+    return [Programme(v).label for v in values or [] if v in Programme.values]
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("side", None)
+    return query.urlencode()
+
+
+# ---------------------------------------------------------------------------
+# List
+
+
+@role_required(*EDITORS)
 def volunteer_list(request):
+    today = timezone.localdate()
+    form = VolunteerFilterForm(request.GET or None, user=request.user)
     volunteers = access.volunteers_for(request.user).select_related("branch")
-    page = Paginator(volunteers, PAGE_SIZE).get_page(request.GET.get("side"))
-    return render(request, "familien/volunteer_list.html", {"page": page})
+    volunteers = services.with_unreachable(services.with_certificate_state(volunteers, today))
+    order = VolunteerFilterForm.SORTS["name"]
+    if form.is_valid():
+        data = form.cleaned_data
+        volunteers = apply_search(volunteers, data["q"])
+        if data["branch"]:
+            volunteers = volunteers.filter(branch=data["branch"])
+        if data["step"]:
+            volunteers = volunteers.filter(pipeline_step=data["step"])
+        if data["programme"]:
+            # A JSON list: its text holds the quoted value (portable to SQLite).
+            volunteers = volunteers.filter(programmes__icontains=f'"{data["programme"]}"')
+        if data["certificate"]:
+            volunteers = volunteers.filter(certificate_state=data["certificate"])
+        if data["unreachable"]:
+            volunteers = volunteers.filter(is_unreachable=True)
+        order = form.order_by()
+    page = Paginator(volunteers.order_by(*order), PAGE_SIZE).get_page(request.GET.get("side"))
+    rows = list(page.object_list)
+    for volunteer in rows:
+        volunteer.certificate_label = CertificateState(volunteer.certificate_state).label
+        volunteer.programme_labels = _programme_labels(volunteer.programmes)
+    return render(
+        request,
+        "familien/volunteer_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "querystring": _query_without_page(request),
+            "can_create": True,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Create and edit
+
+
+def _save_profile(request, form, *, create):
+    tags = form.cleaned_data.get("tags") or []
+    new_tag_names = form.cleaned_data.get("new_tags") or []
+    served = form.cleaned_data.get("served_branches")
+    volunteer = form.save(commit=False)
+    if create:
+        services.register_volunteer(
+            volunteer,
+            actor=request.user,
+            tags=tags,
+            new_tag_names=new_tag_names,
+            served_branches=served,
+        )
+    else:
+        services.update_volunteer(
+            volunteer,
+            actor=request.user,
+            tags=tags,
+            new_tag_names=new_tag_names,
+            served_branches=served,
+        )
+    return volunteer
+
+
+@role_required(*EDITORS)
+def volunteer_create(request):
+    form = VolunteerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        volunteer = _save_profile(request, form, create=True)
+        messages.success(request, _("The volunteer is registered."))
+        return redirect("volunteer_detail", pk=volunteer.pk)
+    return render(request, "familien/volunteer_form.html", {"form": form, "volunteer": None})
+
+
+@role_required(*EDITORS)
+def volunteer_edit(request, pk):
+    volunteer = access.get_volunteer_for(request.user, pk)
+    form = VolunteerForm(request.POST or None, instance=volunteer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        _save_profile(request, form, create=False)
+        messages.success(request, _("The changes are saved."))
+        return redirect("volunteer_detail", pk=volunteer.pk)
+    return render(request, "familien/volunteer_form.html", {"form": form, "volunteer": volunteer})
+
+
+# ---------------------------------------------------------------------------
+# Detail
+
+
+def _load_volunteer(user, pk):
+    """The volunteer with what the page shows, in a fixed number of queries."""
+    queryset = access.volunteers_for(user).select_related("branch", "registered_by")
+    queryset = queryset.prefetch_related(
+        "tags",
+        "served_branches",
+        Prefetch(
+            "certificates",
+            queryset=ChildCertificate.objects.select_related("assessed_by").order_by(
+                "-ordered_on", "-pk"
+            ),
+        ),
+        Prefetch("pipeline_events", queryset=PipelineEvent.objects.select_related("by")),
+        Prefetch(
+            "recruitment_contacts",
+            queryset=RecruitmentContact.objects.select_related("by").order_by("-at", "-pk"),
+        ),
+        Prefetch(
+            "courses",
+            queryset=CourseAttendance.objects.select_related("course", "course__branch").order_by(
+                "-course__on"
+            ),
+        ),
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _history(volunteer, related):
+    """Audit entries for the volunteer and the rows of their record, newest first."""
+    condition = Q(
+        content_type=ContentType.objects.get_for_model(Volunteer), object_pk=str(volunteer.pk)
+    )
+    for model, pks in related.items():
+        if pks:
+            condition |= Q(
+                content_type=ContentType.objects.get_for_model(model),
+                object_pk__in=[str(pk) for pk in pks],
+            )
+    entries = list(
+        LogEntry.objects.filter(condition)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")[:HISTORY_ROWS]
+    )
+    for entry in entries:
+        model = entry.content_type.model_class()
+        names = []
+        for field_name in entry.changes_dict or {}:
+            try:
+                field = model._meta.get_field(field_name)
+            except FieldDoesNotExist:  # a field removed since: show its name
+                field = None
+            names.append(str(getattr(field, "verbose_name", field_name)))
+        entry.field_names = names
+        entry.record_label = str(model._meta.verbose_name) if model else ""
+    return entries
+
+
+def _detail_context(request, volunteer, **bound_forms):
+    user = request.user
+    today = timezone.localdate()
+    can_edit = user.role in EDITORS
+    certificates = list(volunteer.certificates.all())
+    contacts = list(volunteer.recruitment_contacts.all())
+    attendances = list(volunteer.courses.all())
+    events = list(volunteer.pipeline_events.all())
+    agreements = list(
+        FrameworkAgreement.objects.filter(
+            volunteer=volunteer, family__in=access.families_for(user)
+        ).select_related("family", "approved_by")
+    )
+    for certificate in certificates:
+        certificate.current_state = certificate.state(today)
+        certificate.state_label = CertificateState(certificate.current_state).label
+        if can_edit and not certificate.outcome:
+            certificate.assess_form = bound_forms.get(
+                f"assess_{certificate.pk}"
+            ) or CertificateAssessmentForm(prefix=f"c{certificate.pk}")
+    state = certificates[0].current_state if certificates else CertificateState.NOT_NEEDED
+    context = {
+        "volunteer": volunteer,
+        "phone_display": display_phone(volunteer.phone),
+        "can_edit": can_edit,
+        "tags": list(volunteer.tags.all()),
+        "served_branches": list(volunteer.served_branches.all()),
+        "programme_labels": _programme_labels(volunteer.programmes),
+        "certificates": certificates,
+        "certificate_state": state,
+        "certificate_state_label": CertificateState(state).label,
+        "needs_certificate": services.needs_certificate(volunteer),
+        "events": events,
+        "contacts": contacts,
+        "unreachable": services.is_unreachable(volunteer, contacts),
+        "attendances": attendances,
+        "agreements": agreements,
+        "matches": list(
+            access.matches_for(user).filter(volunteer=volunteer).select_related("family")
+        ),
+        "history": _history(
+            volunteer,
+            {
+                PipelineEvent: [e.pk for e in events],
+                RecruitmentContact: [c.pk for c in contacts],
+                CourseAttendance: [a.pk for a in attendances],
+                ChildCertificate: [c.pk for c in certificates],
+                FrameworkAgreement: [a.pk for a in agreements],
+            },
+        ),
+    }
+    context.update(_display_labels(volunteer))
+    if can_edit:
+        steps = services.allowed_steps(volunteer)
+        context.update(
+            steps_left=bool(steps),
+            pipeline_form=bound_forms.get("pipeline") or PipelineForm(steps=steps),
+            contact_form=bound_forms.get("contact") or ContactForm(),
+            book_form=bound_forms.get("book") or BookCourseForm(user=user),
+            order_form=bound_forms.get("order") or CertificateOrderForm(),
+            agreement_form=bound_forms.get("agreement")
+            or FrameworkAgreementForm(user=user, volunteer=volunteer),
+            attendance_choices=AttendanceForm.base_fields["status"].choices,
+        )
+    return context
+
+
+def _display_labels(volunteer):
+    from familien.models import Availability, Language, VolunteerPreference
+
+    def labels(choices, values):
+        return [choices(v).label for v in values or [] if v in choices.values]
+
+    return {
+        "language_labels": labels(Language, volunteer.languages),
+        "availability_labels": labels(Availability, volunteer.availability),
+        "preference_labels": labels(VolunteerPreference, volunteer.preferences),
+    }
+
+
+def _render_detail(request, volunteer, status=200, **bound_forms):
+    return render(
+        request,
+        "familien/volunteer_detail.html",
+        _detail_context(request, volunteer, **bound_forms),
+        status=status,
+    )
 
 
 @role_required(Role.LEADER, Role.CENTRAL, Role.FOLLOWUP, Role.ADMIN)
 def volunteer_detail(request, pk):
-    volunteer = access.get_volunteer_for(request.user, pk)
+    return _render_detail(request, _load_volunteer(request.user, pk))
+
+
+# ---------------------------------------------------------------------------
+# Small actions on the volunteer page (POST only)
+
+
+def _done(request, volunteer, message, anchor):
+    messages.success(request, message)
+    return redirect(reverse("volunteer_detail", args=[volunteer.pk]) + f"#{anchor}")
+
+
+@require_POST
+@role_required(*EDITORS)
+def volunteer_advance(request, pk):
+    volunteer = _load_volunteer(request.user, pk)
+    form = PipelineForm(request.POST, steps=services.allowed_steps(volunteer))
+    if form.is_valid():
+        try:
+            services.advance_volunteer(
+                volunteer,
+                step=form.cleaned_data["step"],
+                on=form.cleaned_data["on"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except VolunteerError as error:
+            form.add_error(None, str(error))
+        else:
+            return _done(request, volunteer, _("The step is recorded."), "pipeline")
+    return _render_detail(request, volunteer, pipeline=form)
+
+
+@require_POST
+@role_required(*EDITORS)
+def volunteer_contact_add(request, pk):
+    volunteer = _load_volunteer(request.user, pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        services.log_recruitment_contact(
+            volunteer,
+            channel=form.cleaned_data["channel"],
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
+        )
+        return _done(request, volunteer, _("The contact attempt is recorded."), "contacts")
+    return _render_detail(request, volunteer, contact=form)
+
+
+@require_POST
+@role_required(*EDITORS)
+def volunteer_course_book(request, pk):
+    volunteer = _load_volunteer(request.user, pk)
+    form = BookCourseForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.book_course(volunteer, course=form.cleaned_data["course"], actor=request.user)
+        except VolunteerError as error:
+            form.add_error("course", str(error))
+        else:
+            return _done(request, volunteer, _("The course is booked."), "courses")
+    return _render_detail(request, volunteer, book=form)
+
+
+@require_POST
+@role_required(*EDITORS)
+def volunteer_attendance(request, pk, attendance_pk):
+    volunteer = _load_volunteer(request.user, pk)
+    attendance = get_object_or_404(
+        CourseAttendance.objects.select_related("course"), pk=attendance_pk, volunteer=volunteer
+    )
+    attendance.volunteer = volunteer
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose attended or did not come."))
+        return redirect(reverse("volunteer_detail", args=[volunteer.pk]) + "#courses")
+    services.record_attendance(attendance, status=form.cleaned_data["status"], actor=request.user)
+    return _done(request, volunteer, _("The attendance is recorded."), "courses")
+
+
+@require_POST
+@role_required(*EDITORS)
+def certificate_order(request, pk):
+    volunteer = _load_volunteer(request.user, pk)
+    form = CertificateOrderForm(request.POST)
+    if form.is_valid():
+        services.order_certificate(
+            volunteer, ordered_on=form.cleaned_data["ordered_on"], actor=request.user
+        )
+        return _done(
+            request,
+            volunteer,
+            _("The child-protection certificate order is recorded."),
+            "certificates",
+        )
+    return _render_detail(request, volunteer, order=form)
+
+
+@require_POST
+@role_required(*EDITORS)
+def certificate_assess(request, pk, certificate_pk):
+    volunteer = _load_volunteer(request.user, pk)
+    certificate = get_object_or_404(
+        ChildCertificate.objects.all(), pk=certificate_pk, volunteer=volunteer
+    )
+    form = CertificateAssessmentForm(request.POST, prefix=f"c{certificate.pk}")
+    if form.is_valid():
+        try:
+            services.record_certificate_assessment(
+                certificate,
+                assessed_on=form.cleaned_data["assessed_on"],
+                outcome=form.cleaned_data["outcome"],
+                actor=request.user,
+            )
+        except VolunteerError as error:
+            form.add_error(None, str(error))
+        else:
+            return _done(request, volunteer, _("The assessment is recorded."), "certificates")
+    return _render_detail(request, volunteer, **{f"assess_{certificate.pk}": form})
+
+
+@require_POST
+@role_required(*EDITORS)
+def framework_agreement_add(request, pk):
+    volunteer = _load_volunteer(request.user, pk)
+    form = FrameworkAgreementForm(request.POST, user=request.user, volunteer=volunteer)
+    if form.is_valid():
+        try:
+            services.record_framework_agreement(volunteer, actor=request.user, **form.cleaned_data)
+        except VolunteerError as error:
+            form.add_error(None, str(error))
+        else:
+            return _done(
+                request, volunteer, _("The framework agreement is recorded."), "agreements"
+            )
+    return _render_detail(request, volunteer, agreement=form)
+
+
+# ---------------------------------------------------------------------------
+# Børneattest warnings and courses
+
+
+@role_required(*EDITORS)
+def certificate_warnings(request):
+    today = timezone.localdate()
+    consent, renewal = services.certificate_warnings(access.volunteers_for(request.user), today)
+    for volunteer in consent + renewal:
+        volunteer.certificate_label = CertificateState(volunteer.certificate_state).label
     return render(
         request,
-        "familien/volunteer_detail.html",
-        {
-            "volunteer": volunteer,
-            "matches": list(
-                access.matches_for(request.user)
-                .filter(volunteer=volunteer)
-                .select_related("family")
-            ),
-        },
+        "familien/volunteer_certificate_warnings.html",
+        {"consent": consent, "renewal": renewal, "today": today},
     )
+
+
+@role_required(*EDITORS)
+def course_list(request):
+    courses = (
+        courses_for(request.user)
+        .select_related("branch")
+        .annotate(
+            booked=Count("attendances"),
+            attended=Count(
+                "attendances", filter=Q(attendances__status=CourseAttendance.Status.ATTENDED)
+            ),
+            no_show=Count(
+                "attendances", filter=Q(attendances__status=CourseAttendance.Status.NO_SHOW)
+            ),
+        )
+        .order_by("-on", "name", "pk")
+    )
+    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "familien/course_list.html",
+        {"page": page, "rows": list(page.object_list), "querystring": ""},
+    )
+
+
+@role_required(*EDITORS)
+def course_create(request):
+    form = CourseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The course is created."))
+        return redirect("course_list")
+    return render(request, "familien/course_form.html", {"form": form})

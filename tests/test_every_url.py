@@ -11,16 +11,24 @@ from django.test import Client
 
 from tests.access_rules import CORE_RULES, CORE_URL_KWARGS, HIDDEN, LOGIN, NONE, OK, everyone
 from tests.access_rules_families import FAMILY_RULES, FAMILY_URL_KWARGS
+from tests.access_rules_imports import IMPORT_RULES, IMPORT_URL_KWARGS
 from tests.access_rules_notifications import NOTIFICATION_RULES, NOTIFICATION_URL_KWARGS
 from tests.access_rules_volunteers import VOLUNTEER_RULES, VOLUNTEER_URL_KWARGS
 from tests.url_walk import ADMIN_LOGIN, iter_named_patterns, walk
 
-RULES = {**CORE_RULES, **FAMILY_RULES, **VOLUNTEER_RULES, **NOTIFICATION_RULES}
+RULES = {
+    **CORE_RULES,
+    **FAMILY_RULES,
+    **VOLUNTEER_RULES,
+    **NOTIFICATION_RULES,
+    **IMPORT_RULES,
+}
 URL_KWARGS = {
     **CORE_URL_KWARGS,
     **FAMILY_URL_KWARGS,
     **VOLUNTEER_URL_KWARGS,
     **NOTIFICATION_URL_KWARGS,
+    **IMPORT_URL_KWARGS,
 }
 
 

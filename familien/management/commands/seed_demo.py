@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import translation
 from faker import Faker
 
-from familien.demo.families import make_family
-from familien.demo.volunteers import make_volunteer
+from familien.demo.families import make_family, make_partners
+from familien.demo.volunteers import make_courses, make_volunteer
 from familien.models import Branch, Programme, Region, Role, User, Volunteer
 from matching.models import Match
 
@@ -126,11 +126,14 @@ class Command(BaseCommand):
         for branch in branches.values():
             if branch.families.exists():
                 continue
+            courses = make_courses(branch, today)
             volunteers = [
-                make_volunteer(fake, rng, branch) for _ in range(max(2, families_per_branch // 2))
+                make_volunteer(fake, rng, branch, today=today, courses=courses)
+                for _ in range(max(2, families_per_branch // 2))
             ]
+            partners = make_partners(fake, rng, branch)
             for index in range(families_per_branch):
-                family = make_family(fake, rng, branch, today)
+                family = make_family(fake, rng, branch, today, partners)
                 if index % 3 != 2:  # about two in three families have a match
                     self._match(rng, family, rng.choice(volunteers), today)
 
