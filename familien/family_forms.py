@@ -31,6 +31,7 @@ from familien.models import (
 )
 from familien.phone import normalise_phone
 from familien.services.families import partners_for
+from familien.widgets import DatePicker
 
 # The oldest parent we expect; a parent is at least 14 (issue 3, "plausible birth years").
 OLDEST_PARENT_BIRTH_YEAR = 1930
@@ -87,7 +88,7 @@ class FamilyForm(forms.ModelForm):
             "sensitive_notes",
         ]
         widgets = {
-            "referred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "referred_on": DatePicker(),
             "sensitive_notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {

@@ -29,6 +29,7 @@ from familien.models import (
     VolunteerPreference,
 )
 from familien.phone import display_phone, normalise_phone
+from familien.widgets import DatePicker
 
 OLDEST_BIRTH_YEAR = 1930
 YOUNGEST_AGE = 15
@@ -315,7 +316,7 @@ class VolunteerFilterForm(forms.Form):
 
 class PipelineForm(forms.Form):
     step = forms.ChoiceField(label=_("New step"), choices=PipelineStep.choices)
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Date"), widget=DatePicker())
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def __init__(self, *args, steps=None, **kwargs):
@@ -344,7 +345,7 @@ class CourseForm(forms.ModelForm):
     class Meta:
         model = Course
         fields = ["name", "kind", "on", "branch"]
-        widgets = {"on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"on": DatePicker()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -385,7 +386,7 @@ class AttendanceForm(forms.Form):
 class CertificateOrderForm(forms.Form):
     ordered_on = forms.DateField(
         label=_("Ordered on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePicker(),
         help_text=_(
             "Order it at politi.dk. Never write the CPR number or the certificate here: "
             "Familien keeps only the dates and the assessment."
@@ -400,9 +401,7 @@ class CertificateOrderForm(forms.Form):
 
 
 class CertificateAssessmentForm(forms.Form):
-    assessed_on = forms.DateField(
-        label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DatePicker())
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=ChildCertificate.Outcome.choices, widget=forms.RadioSelect
     )
@@ -431,10 +430,8 @@ class FrameworkAgreementForm(forms.Form):
             "The concrete situations in which the volunteer may be alone with the children."
         ),
     )
-    valid_from = forms.DateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    valid_to = forms.DateField(label=_("Valid to"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=_("Valid from"), widget=DatePicker())
+    valid_to = forms.DateField(label=_("Valid to"), widget=DatePicker())
 
     def __init__(self, *args, user, volunteer, **kwargs):
         super().__init__(*args, **kwargs)
