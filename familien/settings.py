@@ -287,6 +287,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "familien.tasks.anonymise_expired_records",
         "schedule": 24 * 60 * 60,
     },
+    "certificate-warnings": {
+        "task": "familien.tasks.warn_about_certificates",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Security headers. The Content-Security-Policy allows only our own files: no inline

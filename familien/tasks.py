@@ -41,3 +41,13 @@ def anonymise_expired_records():
 
     counts = anonymise_expired(now=timezone.now())
     logger.info("anonymised %(families)d families and %(volunteers)d volunteers", counts)
+
+
+@shared_task
+def warn_about_certificates():
+    """Daily: tell leaders about børneattest deadlines and renewals (one note each)."""
+    from django.utils import timezone
+
+    from familien.services.volunteers import warn_leaders_about_certificates
+
+    return warn_leaders_about_certificates(today=timezone.localdate())

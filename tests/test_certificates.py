@@ -228,3 +228,45 @@ def test_a_family_of_another_branch_is_not_offered(world, volunteer):
     FamilyFactory(branch=world.branch_b)
     form = FrameworkAgreementForm(user=world.users["leader"], volunteer=volunteer)
     assert set(form.fields["family"].queryset) == {world.family_a}
+
+
+def test_leaders_are_warned_once_about_deadlines_and_renewals(world):
+    from familien.models import Notification, PipelineStep
+
+    today = date(2026, 11, 27)
+    deadline_soon = VolunteerFactory(branch=world.branch_a)
+    ChildCertificate.objects.create(
+        volunteer=deadline_soon,
+        ordered_on=today - timedelta(days=12),
+        consent_deadline=today + timedelta(days=2),
+    )
+    renewal_soon = VolunteerFactory(branch=world.branch_b)
+    ChildCertificate.objects.create(
+        volunteer=renewal_soon,
+        ordered_on=date(2024, 12, 1),
+        consent_deadline=date(2024, 12, 15),
+        assessed_on=date(2024, 12, 10),
+        outcome=ChildCertificate.Outcome.APPROVED,
+        renewal_due=today + timedelta(days=10),
+    )
+    calm = VolunteerFactory(branch=world.branch_a)
+    ChildCertificate.objects.create(
+        volunteer=calm,
+        ordered_on=today - timedelta(days=1),
+        consent_deadline=today + timedelta(days=13),
+    )
+    gone = VolunteerFactory(branch=world.branch_a, pipeline_step=PipelineStep.LEFT)
+    ChildCertificate.objects.create(
+        volunteer=gone, ordered_on=today - timedelta(days=13), consent_deadline=today
+    )
+
+    assert services.warn_leaders_about_certificates(today=today) == 2
+    to_a = Notification.objects.filter(recipient=world.users["leader"])
+    to_b = Notification.objects.filter(recipient=world.users["leader_other"])
+    assert [n.link for n in to_a] == [reverse("volunteer_detail", args=[deadline_soon.pk])]
+    assert [n.link for n in to_b] == [reverse("volunteer_detail", args=[renewal_soon.pk])]
+    assert deadline_soon.first_name not in to_a.get().text  # no name in the note
+
+    # The next day's run does not repeat them.
+    assert services.warn_leaders_about_certificates(today=today + timedelta(days=1)) == 0
+    assert Notification.objects.count() == 2

@@ -40,6 +40,7 @@ from familien.models import (
     RecruitmentContact,
     Role,
     Tag,
+    Volunteer,
 )
 from familien.search import search_text_for
 
@@ -464,3 +465,33 @@ def record_framework_agreement(volunteer, *, family, scope, valid_from, valid_to
         valid_to=valid_to,
         approved_by=actor,
     )
+
+
+def warn_leaders_about_certificates(*, today):
+    """Tell a branch's activity leaders, once per certificate, when a volunteer's consent
+    deadline for a børneattest is near or passed, or when its renewal is due (DOMAIN.md
+    §3.3: an order lapses if the volunteer does not consent within 14 days; the police
+    report no later convictions, so certificates are renewed). Run daily by beat.
+
+    Returns the number of volunteers warned about.
+    """
+    from familien.services.notifications import notify_branch_leaders
+
+    consent, renewal = certificate_warnings(Volunteer.objects.all(), today)
+    warned = 0
+    for volunteers, since_field in ((consent, "ordered_on"), (renewal, "renewal_due")):
+        for volunteer in volunteers:
+            certificate = ChildCertificate.objects.get(pk=volunteer.cert_pk)
+            since = getattr(certificate, since_field)
+            if since_field == "renewal_due":
+                since -= timedelta(days=settings.CERTIFICATE_RENEWAL_WARNING_DAYS)
+            link = reverse("volunteer_detail", args=[volunteer.pk])
+            already = Notification.objects.filter(
+                kind=Notification.Kind.CERTIFICATE, link=link, created_at__date__gte=since
+            ).exists()
+            if not already:
+                notify_branch_leaders(
+                    volunteer.branch, kind=Notification.Kind.CERTIFICATE, link=link
+                )
+                warned += 1
+    return warned
