@@ -14,9 +14,10 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from familien.models import Branch, Family, Role, Volunteer
+from familien.models import Branch, Family, Partner, Role, Volunteer
 from matching.models import Match
 
 NATIONAL_ROLES = {Role.ADMIN, Role.CENTRAL}
@@ -91,6 +92,17 @@ def volunteers_for(user):
     return volunteers.none()
 
 
+def partners_for(user):
+    """Partners: a leader sees those of their branches and the national ones (no branch);
+    the central corps and administrators all; other roles none (DOMAIN.md §2.3)."""
+    partners = Partner.objects.all()
+    if user.role in NATIONAL_ROLES:
+        return partners
+    if user.role == Role.LEADER:
+        return partners.filter(Q(branch__in=user.branches.all()) | Q(branch__isnull=True))
+    return partners.none()
+
+
 def get_family_for(user, pk):
     """The family ``pk`` if ``user`` may see it, else 404 (never 403: no hint it exists)."""
     return get_object_or_404(families_for(user), pk=pk)
@@ -98,6 +110,10 @@ def get_family_for(user, pk):
 
 def get_volunteer_for(user, pk):
     return get_object_or_404(volunteers_for(user), pk=pk)
+
+
+def get_partner_for(user, pk):
+    return get_object_or_404(partners_for(user), pk=pk)
 
 
 def get_match_for(user, pk):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from familien import access
+from familien.access import partners_for
 from familien.models import (
     ArrivalChannel,
     Branch,
@@ -30,7 +31,6 @@ from familien.models import (
     SurveyChannel,
 )
 from familien.phone import normalise_phone
-from familien.services.families import partners_for
 from familien.widgets import DatePicker
 
 # The oldest parent we expect; a parent is at least 14 (issue 3, "plausible birth years").

@@ -292,7 +292,7 @@ def partner_create(request):
 
 @role_required(*family_services.PARTNER_ROLES)
 def partner_detail(request, pk):
-    partner = family_services.get_partner_for(request.user, pk)
+    partner = access.get_partner_for(request.user, pk)
     referred = access.families_for(request.user).filter(referral_partner=partner)
     contacts = list(partner.contacts.all())
     for contact in contacts:
@@ -312,7 +312,7 @@ def partner_detail(request, pk):
 
 
 def _editable_partner(request, pk):
-    partner = family_services.get_partner_for(request.user, pk)
+    partner = access.get_partner_for(request.user, pk)
     if not family_services.may_edit_partner(request.user, partner):
         raise PermissionDenied
     return partner

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from faker import Faker
 
+from familien.access import partners_for
 from familien.models import ConsentState, Family, Partner, PartnerContact
-from familien.services.families import partners_for
 from tests.conftest import login
 from tests.factories import BranchFactory, FamilyFactory
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, DateField, Q
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +20,6 @@ from familien.models import (
     Family,
     Notification,
     Parent,
-    Partner,
     PartnerContact,
     Role,
     Volunteer,
@@ -228,34 +226,13 @@ def find_duplicates(user, parents, *, family=None):
 # --- partners --------------------------------------------------------------------------
 
 
-def partners_for(user):
-    """Partners ``user`` may see: an activity leader those of their branches and the
-    national ones (no branch); central corps and administrators all; others none
-    (DOMAIN.md §2.3, §29.10).
-
-    This belongs beside families_for in familien/access.py; it lives here until that
-    module's owner moves it.
-    """
-    partners = Partner.objects.all()
-    if user.role in access.NATIONAL_ROLES:
-        return partners
-    if user.role == Role.LEADER:
-        return partners.filter(Q(branch__in=user.branches.all()) | Q(branch__isnull=True))
-    return partners.none()
-
-
 def partners_for_family_branch(user, branch):
     """The partners that may be named as a family's referrer: the branch's own and the
     national ones, among those ``user`` may see."""
-    qs = partners_for(user)
+    qs = access.partners_for(user)
     if branch is None:
         return qs
     return qs.filter(Q(branch=branch) | Q(branch__isnull=True))
-
-
-def get_partner_for(user, pk):
-    """The partner ``pk`` if ``user`` may see it, else 404."""
-    return get_object_or_404(partners_for(user), pk=pk)
 
 
 def may_edit_partner(user, partner):
@@ -267,9 +244,10 @@ def may_edit_partner(user, partner):
 
 
 def partners_with_referrals(user):
-    """partners_for(user) with the number of families each referred that ``user`` may see."""
+    """The partners ``user`` may see, each with the number of families it referred that
+    ``user`` may see."""
     return (
-        partners_for(user)
+        access.partners_for(user)
         .select_related("branch")
         .annotate(
             referrals=Count(
