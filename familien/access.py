@@ -103,6 +103,23 @@ def partners_for(user):
     return partners.none()
 
 
+def requests_for(user):
+    """Support requests: a leader sees those of their branches' families (also when the
+    central corps has taken one over); the central corps and administrators all."""
+    from matching.models import SupportRequest
+
+    requests = SupportRequest.objects.all()
+    if user.role in NATIONAL_ROLES:
+        return requests
+    if user.role == Role.LEADER:
+        return requests.filter(family__branch__in=user.branches.all())
+    return requests.none()
+
+
+def get_request_for(user, pk):
+    return get_object_or_404(requests_for(user), pk=pk)
+
+
 def get_family_for(user, pk):
     """The family ``pk`` if ``user`` may see it, else 404 (never 403: no hint it exists)."""
     return get_object_or_404(families_for(user), pk=pk)

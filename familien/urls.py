@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("familien.volunteer_urls")),
     path("", include("familien.notification_urls")),
     path("", include("familien.import_urls")),
+    path("", include("matching.request_urls")),
+    path("", include("matching.suggestion_urls")),
+    path("", include("matching.match_urls")),
     path("system/status/", views.system_status, name="system_status"),
     path("healthz", views.healthz, name="healthz"),
     path(

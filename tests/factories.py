@@ -78,4 +78,5 @@ class MatchFactory(factory.django.DjangoModelFactory):
         VolunteerFactory, branch=factory.SelfAttribute("..family.branch")
     )
     programme = Programme.FAMILY_FRIEND
+    status = Match.Status.ACTIVE
     started_on = date(2026, 1, 15)

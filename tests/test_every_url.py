@@ -12,7 +12,10 @@ from django.test import Client
 from tests.access_rules import CORE_RULES, CORE_URL_KWARGS, HIDDEN, LOGIN, NONE, OK, everyone
 from tests.access_rules_families import FAMILY_RULES, FAMILY_URL_KWARGS
 from tests.access_rules_imports import IMPORT_RULES, IMPORT_URL_KWARGS
+from tests.access_rules_matches import MATCH_RULES, MATCH_URL_KWARGS
 from tests.access_rules_notifications import NOTIFICATION_RULES, NOTIFICATION_URL_KWARGS
+from tests.access_rules_requests import REQUEST_RULES, REQUEST_URL_KWARGS
+from tests.access_rules_suggestions import SUGGESTION_RULES, SUGGESTION_URL_KWARGS
 from tests.access_rules_volunteers import VOLUNTEER_RULES, VOLUNTEER_URL_KWARGS
 from tests.url_walk import ADMIN_LOGIN, iter_named_patterns, walk
 
@@ -22,6 +25,9 @@ RULES = {
     **VOLUNTEER_RULES,
     **NOTIFICATION_RULES,
     **IMPORT_RULES,
+    **REQUEST_RULES,
+    **SUGGESTION_RULES,
+    **MATCH_RULES,
 }
 URL_KWARGS = {
     **CORE_URL_KWARGS,
@@ -29,6 +35,9 @@ URL_KWARGS = {
     **VOLUNTEER_URL_KWARGS,
     **NOTIFICATION_URL_KWARGS,
     **IMPORT_URL_KWARGS,
+    **REQUEST_URL_KWARGS,
+    **SUGGESTION_URL_KWARGS,
+    **MATCH_URL_KWARGS,
 }
 
 

@@ -20,6 +20,7 @@ class Notification(models.Model):
         CENTRAL_VOLUNTEER = "central_volunteer", _("The central corps registered a volunteer")
         CERTIFICATE = "certificate", _("Child-protection certificate")
         UNREACHABLE = "unreachable", _("Volunteer not reached")
+        VOLUNTEER_ANSWERED = "volunteer_answered", _("A volunteer answered a proposed match")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

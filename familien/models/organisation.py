@@ -32,6 +32,14 @@ class Branch(models.Model):
     postcode = models.CharField(_("postcode"), max_length=4)
     # Programme values from Programme; a JSON list keeps this portable to SQLite.
     programmes = models.JSONField(_("programmes run"), default=list, blank=True)
+    # Where the branch is, for distances between branches (matching across branches).
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # In one branch only the family may say no after the match meeting, so that no family
+    # feels rejected by Røde Kors (report section 7.2).
+    only_family_may_decline = models.BooleanField(
+        _("only the family may decline a match"), default=False
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,3 @@
+"""Matches: the lifecycle from proposal to close, and the agreement."""
+
+urlpatterns = []

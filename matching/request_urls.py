@@ -1,0 +1,3 @@
+"""Support requests, the waiting list and intro meetings."""
+
+urlpatterns = []

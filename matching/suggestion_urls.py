@@ -1,0 +1,3 @@
+"""Ranked volunteer suggestions for a support request."""
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""Access rows for matches."""
+
+MATCH_RULES = {}
+
+MATCH_URL_KWARGS = {}

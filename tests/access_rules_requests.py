@@ -1,0 +1,5 @@
+"""Access rows for requests."""
+
+REQUEST_RULES = {}
+
+REQUEST_URL_KWARGS = {}

@@ -1,0 +1,5 @@
+"""Access rows for suggestions."""
+
+SUGGESTION_RULES = {}
+
+SUGGESTION_URL_KWARGS = {}
