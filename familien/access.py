@@ -21,6 +21,12 @@ from familien.models import Branch, Family, Partner, Role, Volunteer
 from matching.models import Match
 
 NATIONAL_ROLES = {Role.ADMIN, Role.CENTRAL}
+VOLUNTEER_KNOWS_FAMILY = (
+    Match.Status.DECIDED,
+    Match.Status.AGREEMENT_SIGNED,
+    Match.Status.ACTIVE,
+    Match.Status.ENDING,
+)
 # Roles that work with named families and volunteers.
 CASEWORK_ROLES = (Role.LEADER, Role.CENTRAL, Role.FOLLOWUP, Role.VOLUNTEER, Role.ADMIN)
 
@@ -74,8 +80,13 @@ def families_for(user):
         return families
     if user.role == Role.LEADER:
         return families.filter(branch__in=user.branches.all())
-    if user.role in (Role.FOLLOWUP, Role.VOLUNTEER):
+    if user.role == Role.FOLLOWUP:
         return families.filter(pk__in=matches_for(user).values("family"))
+    if user.role == Role.VOLUNTEER:
+        # A volunteer asked to consider a family learns who they are only once both
+        # sides have said yes (the proposal tells the town and the children's number).
+        agreed = matches_for(user).filter(status__in=VOLUNTEER_KNOWS_FAMILY)
+        return families.filter(pk__in=agreed.values("family"))
     return families.none()
 
 

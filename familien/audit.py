@@ -10,7 +10,7 @@ from auditlog.registry import auditlog
 
 def register_models():
     from familien import models as m
-    from matching.models import Match
+    from matching.models import Agreement, IntroMeeting, Match, SupportRequest, VolunteerTalk
 
     auditlog.register(m.Branch)
     auditlog.register(
@@ -34,4 +34,8 @@ def register_models():
     auditlog.register(m.ChildCertificate)
     auditlog.register(m.FrameworkAgreement)
     auditlog.register(Match)
+    auditlog.register(SupportRequest)
+    auditlog.register(IntroMeeting, mask_fields=["needs", "notes"])
+    auditlog.register(VolunteerTalk, mask_fields=["notes"])
+    auditlog.register(Agreement)
     auditlog.register(m.User, exclude_fields=["password", "last_login"], m2m_fields={"branches"})

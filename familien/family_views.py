@@ -235,6 +235,13 @@ def family_detail(request, pk):
             "consent_form": ConsentForm() if is_caseworker else None,
             "may_withdraw": is_caseworker and family.evaluation_consent == ConsentState.GIVEN,
             "history": _history(family, parents, children, consents) if is_caseworker else [],
+            "support_requests": list(
+                access.requests_for(request.user)
+                .filter(family=family)
+                .select_related("for_parent", "for_child")
+            )
+            if is_caseworker
+            else None,
         },
     )
 

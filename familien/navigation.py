@@ -8,6 +8,7 @@ from familien.models import Role
 HOME = ("home", _("Overview"))
 FAMILIES = ("family_list", _("Families"))
 VOLUNTEERS = ("volunteer_list", _("Volunteers"))
+WAITING_LIST = ("waiting_list", _("Waiting list"))
 PARTNERS = ("partner_list", _("Partners"))
 CERTIFICATES = ("certificate_warnings", _("Child-protection certificates"))
 COURSES = ("course_list", _("Courses"))
@@ -17,12 +18,40 @@ PRIVACY = ("privacy_search", _("Personal data"))
 ADMIN = ("admin:index", _("Administration"))
 
 MENUS = {
-    Role.LEADER: [HOME, FAMILIES, VOLUNTEERS, CERTIFICATES, COURSES, PARTNERS, IMPORT],
-    Role.CENTRAL: [HOME, FAMILIES, VOLUNTEERS, CERTIFICATES, COURSES, PARTNERS, IMPORT],
+    Role.LEADER: [
+        HOME,
+        WAITING_LIST,
+        FAMILIES,
+        VOLUNTEERS,
+        CERTIFICATES,
+        COURSES,
+        PARTNERS,
+        IMPORT,
+    ],
+    Role.CENTRAL: [
+        HOME,
+        WAITING_LIST,
+        FAMILIES,
+        VOLUNTEERS,
+        CERTIFICATES,
+        COURSES,
+        PARTNERS,
+        IMPORT,
+    ],
     Role.FOLLOWUP: [HOME, FAMILIES],
     Role.VOLUNTEER: [HOME],
     Role.EVALUATOR: [HOME],
-    Role.ADMIN: [HOME, FAMILIES, VOLUNTEERS, PARTNERS, IMPORT, PRIVACY, STATUS, ADMIN],
+    Role.ADMIN: [
+        HOME,
+        WAITING_LIST,
+        FAMILIES,
+        VOLUNTEERS,
+        PARTNERS,
+        IMPORT,
+        PRIVACY,
+        STATUS,
+        ADMIN,
+    ],
 }
 
 

@@ -1,3 +1,16 @@
 """Matches: the lifecycle from proposal to close, and the agreement."""
 
-urlpatterns = []
+from django.urls import path
+
+from matching import match_views
+
+urlpatterns = [
+    path(
+        "oensker/<int:pk>/foreslaa/<int:volunteer_pk>/",
+        match_views.match_propose,
+        name="match_propose",
+    ),
+    path("forloeb/<int:pk>/", match_views.match_detail, name="match_detail"),
+    path("forloeb/<int:pk>/trin/<slug:step>/", match_views.match_step, name="match_step"),
+    path("forloeb/<int:pk>/aftale.pdf", match_views.agreement_pdf, name="agreement_pdf"),
+]

@@ -1,3 +1,29 @@
 """Support requests, the waiting list and intro meetings."""
 
-urlpatterns = []
+from django.urls import path
+
+from matching import request_views
+
+urlpatterns = [
+    path("venteliste/", request_views.waiting_list, name="waiting_list"),
+    path(
+        "familier/<int:family_pk>/oensker/nyt/",
+        request_views.request_create,
+        name="request_create",
+    ),
+    path("oensker/<int:pk>/", request_views.request_detail, name="request_detail"),
+    path(
+        "oensker/<int:pk>/introduktionsmoede/",
+        request_views.request_intro_meeting,
+        name="request_intro_meeting",
+    ),
+    path(
+        "oensker/<int:pk>/samtale/",
+        request_views.request_volunteer_talk,
+        name="request_volunteer_talk",
+    ),
+    path(
+        "oensker/<int:pk>/traek-tilbage/", request_views.request_withdraw, name="request_withdraw"
+    ),
+    path("oensker/<int:pk>/overtag/", request_views.request_take_over, name="request_take_over"),
+]

@@ -1,3 +1,9 @@
 """Ranked volunteer suggestions for a support request."""
 
-urlpatterns = []
+from django.urls import path
+
+from matching import suggestion_views as views
+
+urlpatterns = [
+    path("oensker/<int:pk>/forslag/", views.suggestions, name="suggestions"),
+]

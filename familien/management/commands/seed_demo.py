@@ -13,9 +13,12 @@ from django.db import transaction
 from django.utils import translation
 from faker import Faker
 
+from familien.demo.branch_locations import BRANCH_LOCATIONS
 from familien.demo.families import make_family, make_partners
 from familien.demo.volunteers import make_courses, make_volunteer
 from familien.models import Branch, Programme, Region, Role, User, Volunteer
+from matching.demo import make_requests
+from matching.distances import compute_branch_distances
 from matching.models import Match
 
 DEMO_PASSWORD = "familien-demo"  # noqa: S105 - the embedded demo's published password
@@ -101,12 +104,17 @@ class Command(BaseCommand):
 
         branches = {}
         for municipality, region, postcode in BRANCHES:
-            branches[municipality], _ = Branch.objects.get_or_create(
+            latitude, longitude = BRANCH_LOCATIONS[municipality]
+            # Coordinates are set on existing demo branches too, for the distances.
+            branches[municipality], _ = Branch.objects.update_or_create(
                 name=f"Røde Kors {municipality}",
-                defaults={
+                defaults={"latitude": latitude, "longitude": longitude},
+                create_defaults={
                     "municipality": municipality,
                     "region": region,
                     "postcode": postcode,
+                    "latitude": latitude,
+                    "longitude": longitude,
                     "programmes": [
                         Programme.FAMILY_FRIEND,
                         Programme.JOB_MENTOR,
@@ -123,6 +131,7 @@ class Command(BaseCommand):
                 user.branches.set([branches[m] for m in led])
             users[email] = user
 
+        new_families = []
         for branch in branches.values():
             if branch.families.exists():
                 continue
@@ -134,9 +143,12 @@ class Command(BaseCommand):
             partners = make_partners(fake, rng, branch)
             for index in range(families_per_branch):
                 family = make_family(fake, rng, branch, today, partners)
+                new_families.append(family)
                 if index % 3 != 2:  # about two in three families have a match
                     self._match(rng, family, rng.choice(volunteers), today)
 
+        make_requests(rng, new_families, today, users.values())
+        compute_branch_distances()
         self._link_demo_people(users, branches, today)
         self._print_logins()
 
