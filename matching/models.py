@@ -66,6 +66,9 @@ class SupportRequest(models.Model):
     mode = models.CharField(
         _("meetings"), max_length=10, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON
     )
+    # When the family can meet (familien.models.Availability values); suggestions score
+    # the overlap with each volunteer's availability.
+    availability = models.JSONField(_("when the family can meet"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from familien import access
-from familien.models import Programme
+from familien.models import Availability, Programme
 from familien.widgets import DatePicker
 from matching.models import MeetingMode, SupportRequest
 
@@ -34,6 +34,13 @@ class SupportRequestForm(forms.Form):
     focus = forms.CharField(label=_("Focus"), required=False, max_length=300)
     mode = forms.ChoiceField(
         label=_("Meetings"), choices=MeetingMode.choices, initial=MeetingMode.IN_PERSON
+    )
+    availability = forms.MultipleChoiceField(
+        label=_("When the family can meet"),
+        choices=Availability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Suggestions rank volunteers who can meet at the same times higher."),
     )
 
     def __init__(self, *args, family, parents, children, **kwargs):

@@ -88,6 +88,7 @@ def request_create(request, family_pk):
                 wishes=data["wishes"],
                 focus=data["focus"],
                 mode=data["mode"],
+                availability=data["availability"],
             )
         except MatchingError as error:
             form.add_error(None, str(error))

@@ -126,6 +126,7 @@ def create_request(
     wishes: str = "",
     focus: str = "",
     mode: str = MeetingMode.IN_PERSON,
+    availability=(),
 ) -> SupportRequest:
     """Put a family's wish for a volunteer on the waiting list.
 
@@ -163,6 +164,7 @@ def create_request(
         wishes=wishes.strip(),
         focus=focus.strip(),
         mode=mode,
+        availability=list(availability),
         status=SupportRequest.Status.WAITING,
         waiting_since=timezone.localdate(),
         handled_centrally=central,

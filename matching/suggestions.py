@@ -17,9 +17,8 @@ How it works, and why it stays fast at 50,000 volunteers:
   Every part of the score is an SQL expression, and the database returns only the top N.
 * One last query fetches the matching tag names of those N volunteers, to show them.
 
-Availability: a family has no availability of its own, so it adds no points; the
-volunteer's number of time slots is shown as information (MatchingWeights.availability
-is kept for when the intro meeting records the family's times).
+Availability: the request says when the family can meet; each time slot the volunteer
+shares scores MatchingWeights.availability, up to MAX_SHARED_SLOTS.
 """
 
 import re
@@ -42,6 +41,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 
 from familien.models import (
+    Availability,
     ChildCertificate,
     Language,
     PipelineStep,
@@ -66,6 +66,7 @@ OCCUPYING_STATUSES = tuple(
 OPEN_STATUSES = OCCUPYING_STATUSES
 # A volunteer whose tags match many words still gets at most this many interest points.
 MAX_INTEREST_HITS = 3
+MAX_SHARED_SLOTS = 3
 # Bits of ranked_lower: shown, but after every volunteer who can take the match.
 LOWER_CAPACITY = 1
 LOWER_CERTIFICATE = 2
@@ -286,7 +287,16 @@ def ranked_volunteers(request, *, today, weights, facts, tag_ids):
         if facts.children_involved
         else zero
     )
+    slots = [slot for slot in request.availability or [] if slot in Availability.values]
+    shared_slots = sum(
+        (
+            Case(When(_json_list_has("availability", slot), then=Value(1)), default=zero)
+            for slot in slots
+        ),
+        start=zero,
+    )
     volunteers = volunteers.annotate(
+        availability_points=Least(shared_slots, Value(MAX_SHARED_SLOTS)) * w.availability,
         reach_points=Case(
             When(branch=home, then=Value(w.same_branch)),
             When(serves=True, then=Value(w.same_branch)),
@@ -311,6 +321,7 @@ def ranked_volunteers(request, *, today, weights, facts, tag_ids):
     return (
         volunteers.annotate(
             score=Value(w.programme)
+            + F("availability_points")
             + F("reach_points")
             + F("language_points")
             + F("preference_points")
@@ -386,6 +397,15 @@ def explain(volunteer, *, request, weights, facts, tag_names):
                 _("Room for another match (%(open)s of %(max)s taken)")
                 % {"open": volunteer.open_matches, "max": volunteer.max_matches},
                 volunteer.capacity_points,
+            )
+        )
+    if volunteer.availability_points:
+        shared = [s for s in request.availability or [] if s in (volunteer.availability or [])]
+        reasons.append(
+            Reason(
+                _("Can meet when the family can: %(slots)s")
+                % {"slots": _labels(Availability, shared)},
+                volunteer.availability_points,
             )
         )
     info = [_("Availability: %(count)s time slots") % {"count": len(volunteer.availability or [])}]
