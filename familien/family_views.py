@@ -8,7 +8,6 @@ from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,19 +29,13 @@ from familien.family_forms import (
     PartnerForm,
 )
 from familien.models import Child, Consent, ConsentState, Family, Language, Parent, Role
+from familien.paging import page_of, query_without_page
 from familien.phone import display_phone
 from familien.services import families as family_services
 
-PAGE_SIZE = 25
 # Who registers and edits families, records consents and reads the sensitive notes.
 CASEWORKERS = (Role.LEADER, Role.CENTRAL, Role.ADMIN)
 HISTORY_LIMIT = 50
-
-
-def _query_string_without_page(request):
-    query = request.GET.copy()
-    query.pop("side", None)
-    return query.urlencode()
 
 
 # --- families --------------------------------------------------------------------------
@@ -52,14 +45,14 @@ def _query_string_without_page(request):
 def family_list(request):
     filters = FamilyFilterForm(request.GET or None, user=request.user)
     families = filters.apply(access.families_for(request.user).for_list())
-    page = Paginator(families, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = page_of(request, families)
     return render(
         request,
         "familien/family_list.html",
         {
             "page": page,
             "filters": filters,
-            "query_string": _query_string_without_page(request),
+            "query_string": query_without_page(request),
             "may_create": request.user.role in CASEWORKERS,
         },
     )
@@ -279,11 +272,11 @@ def partner_list(request):
             partners = partners.filter(Q(name__icontains=term) | Q(municipality__icontains=term))
         if filters.cleaned_data["kind"]:
             partners = partners.filter(kind=filters.cleaned_data["kind"])
-    page = Paginator(partners.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("side"))
+    page = page_of(request, partners.order_by("name", "pk"))
     return render(
         request,
         "familien/partner_list.html",
-        {"page": page, "filters": filters, "query_string": _query_string_without_page(request)},
+        {"page": page, "filters": filters, "query_string": query_without_page(request)},
     )
 
 

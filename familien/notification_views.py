@@ -4,7 +4,6 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,11 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from familien import access
 from familien.access import role_required
 from familien.models import Notification, Role
+from familien.paging import page_of
 from familien.search import apply_search, normalise
 from familien.services import notifications as notification_service
 from familien.services import privacy
 
-PAGE_SIZE = 25
 # The personal-data search shows this many families and volunteers at most; an
 # administrator looking for one person narrows the query instead of paging.
 SEARCH_LIMIT = 50
@@ -35,7 +34,7 @@ def notification_list(request):
     notifications = Notification.objects.filter(recipient=request.user).only(
         "kind", "text", "link", "created_at", "read_at"
     )
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = page_of(request, notifications)
     return render(request, "familien/notification_list.html", {"page": page})
 
 

@@ -8,7 +8,6 @@ from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from familien.models import (
     Role,
     Volunteer,
 )
+from familien.paging import page_of, query_without_page
 from familien.phone import display_phone
 from familien.search import apply_search
 from familien.services import volunteers as services
@@ -47,7 +47,6 @@ from familien.volunteer_forms import (
     courses_for,
 )
 
-PAGE_SIZE = 25
 # Who registers and edits volunteers; the follow-up volunteer only reads.
 EDITORS = (Role.LEADER, Role.CENTRAL, Role.ADMIN)
 HISTORY_ROWS = 50
@@ -55,12 +54,6 @@ HISTORY_ROWS = 50
 
 def _programme_labels(values):
     return [Programme(v).label for v in values or [] if v in Programme.values]
-
-
-def _query_without_page(request):
-    query = request.GET.copy()
-    query.pop("side", None)
-    return query.urlencode()
 
 
 # ---------------------------------------------------------------------------
@@ -89,7 +82,7 @@ def volunteer_list(request):
         if data["unreachable"]:
             volunteers = volunteers.filter(is_unreachable=True)
         order = form.order_by()
-    page = Paginator(volunteers.order_by(*order), PAGE_SIZE).get_page(request.GET.get("side"))
+    page = page_of(request, volunteers.order_by(*order))
     rows = list(page.object_list)
     for volunteer in rows:
         volunteer.certificate_label = CertificateState(volunteer.certificate_state).label
@@ -101,7 +94,7 @@ def volunteer_list(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "querystring": _query_without_page(request),
+            "querystring": query_without_page(request),
             "can_create": True,
         },
     )
@@ -480,7 +473,7 @@ def course_list(request):
         )
         .order_by("-on", "name", "pk")
     )
-    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = page_of(request, courses)
     return render(
         request,
         "familien/course_list.html",

@@ -6,7 +6,6 @@ matching.requests saves or refuses with a MatchingError shown as a Danish messag
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from familien import access
 from familien.access import role_required
 from familien.models import Role
+from familien.paging import page_of, query_without_page
 from matching import requests as services
 from matching.errors import MatchingError
 from matching.request_forms import (
@@ -26,16 +26,9 @@ from matching.request_forms import (
     WithdrawRequestForm,
 )
 
-PAGE_SIZE = 25
 # Who works with support requests: the leaders of the family's branch, the central corps
 # and administrators (familien.access.requests_for decides which requests).
 CASEWORKERS = (Role.LEADER, Role.CENTRAL, Role.ADMIN)
-
-
-def _query_string_without_page(request):
-    query = request.GET.copy()
-    query.pop("side", None)
-    return query.urlencode()
 
 
 # --- the waiting list ------------------------------------------------------------------
@@ -49,7 +42,7 @@ def waiting_list(request):
     scoped = access.requests_for(request.user)
     filters = WaitingListFilterForm(request.GET or None, user=request.user)
     rows = filters.apply(services.waiting_list(scoped, today=today))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = page_of(request, rows)
     national = request.user.role in access.NATIONAL_ROLES
     return render(
         request,
@@ -57,7 +50,7 @@ def waiting_list(request):
         {
             "page": page,
             "filters": filters,
-            "query_string": _query_string_without_page(request),
+            "query_string": query_without_page(request),
             "by_branch": list(services.waiting_by_branch(scoped, today=today))
             if national
             else None,
