@@ -146,6 +146,7 @@ class Command(BaseCommand):
         )
         programmes = list(Programme.values)
         languages = [c for c in Language.values if c != Language.OTHER]
+
         volunteers = Volunteer.objects.bulk_create(
             (
                 Volunteer(
@@ -235,6 +236,7 @@ class Command(BaseCommand):
                 ),
                 wishes=rng.choice(WISHES),
                 mode=rng.choice([MeetingMode.IN_PERSON] * 3 + [MeetingMode.EITHER]),
+                availability=rng.sample(list(Availability.values), rng.randint(2, 4)),
             )
             for f in family_rows
         )
