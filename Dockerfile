@@ -3,7 +3,10 @@
 FROM python:3.11-slim-bookworm
 
 # XDG_CACHE_HOME: fontconfig (under WeasyPrint) keeps its cache there; /app is read-only.
-ENV PYTHONDONTWRITEBYTECODE=1 \
+# FAMILIEN_MODE=production: every process in the image fails closed without its
+# secrets, whatever manage.py would assume on a developer's machine.
+ENV FAMILIEN_MODE=production \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
