@@ -13,6 +13,7 @@ from familien.models.choices import (
 )
 from familien.models.organisation import Branch
 from familien.models.partners import Partner, PartnerContact
+from familien.models.records import RegisteredRecord
 
 
 class ConsentState(models.TextChoices):
@@ -41,7 +42,7 @@ class FamilyQuerySet(models.QuerySet):
         )
 
 
-class Family(models.Model):
+class Family(RegisteredRecord):
     """A household (familie) in a branch's care."""
 
     class Status(models.TextChoices):
@@ -99,20 +100,6 @@ class Family(models.Model):
         choices=ConsentState.choices,
         default=ConsentState.MISSING,
     )
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("registered by"),
-    )
-    registered_centrally = models.BooleanField(_("registered by the central corps"), default=False)
-    # Names, phones and e-mails of the household, normalised for search (familien/search.py).
-    search_text = models.TextField(editable=False, default="")
-    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = FamilyQuerySet.as_manager()
 

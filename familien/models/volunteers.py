@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from familien.models.choices import Employment, Gender, Sector, VolunteerEducation
 from familien.models.organisation import Branch, User
+from familien.models.records import RegisteredRecord
 
 
 class Tag(models.Model):
@@ -57,7 +58,7 @@ class VolunteerQuerySet(models.QuerySet):
         return self.filter(pipeline_step__in=[PipelineStep.READY, PipelineStep.ACTIVE])
 
 
-class Volunteer(models.Model):
+class Volunteer(RegisteredRecord):
     """A volunteer family friend or mentor (frivillig), with a login once active."""
 
     user = models.OneToOneField(
@@ -112,19 +113,6 @@ class Volunteer(models.Model):
         _("step"), max_length=20, choices=PipelineStep.choices, default=PipelineStep.SIGNED_UP
     )
     pipeline_step_on = models.DateField(_("step since"), default=timezone.localdate)
-    registered_by = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("registered by"),
-    )
-    registered_centrally = models.BooleanField(_("registered by the central corps"), default=False)
-    search_text = models.TextField(editable=False, default="")
-    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = VolunteerQuerySet.as_manager()
 
