@@ -4,7 +4,6 @@ Thin views: the access module scopes every queryset, the forms validate, and
 familien.services.families saves.
 """
 
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -28,6 +27,7 @@ from familien.family_forms import (
     PartnerFilterForm,
     PartnerForm,
 )
+from familien.history import change_history
 from familien.models import Child, Consent, ConsentState, Family, Language, Parent, Role
 from familien.paging import page_of, query_without_page
 from familien.phone import display_phone
@@ -35,7 +35,6 @@ from familien.services import families as family_services
 
 # Who registers and edits families, records consents and reads the sensitive notes.
 CASEWORKERS = (Role.LEADER, Role.CENTRAL, Role.ADMIN)
-HISTORY_LIMIT = 50
 
 
 # --- families --------------------------------------------------------------------------
@@ -168,30 +167,7 @@ def _history(family, parents, children, consents):
         where |= Q(content_type=types[model]) & (
             Q(changes__family__0=fk) | Q(changes__family__1=fk)
         )
-    entries = list(
-        LogEntry.objects.filter(where)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")[:HISTORY_LIMIT]
-    )
-    rows = []
-    for entry in entries:
-        model = entry.content_type.model_class()
-        fields = []
-        for name in entry.changes_dict or {}:
-            try:
-                label = str(model._meta.get_field(name).verbose_name)
-            except Exception:  # a field removed since the entry was written
-                label = name
-            fields.append({"label": label, "masked": name == "sensitive_notes"})
-        rows.append(
-            {
-                "entry": entry,
-                "what": model._meta.verbose_name,
-                "object": entry.object_repr,
-                "fields": fields,
-            }
-        )
-    return rows
+    return change_history(where, masked={"sensitive_notes"})
 
 
 @role_required(*CASEWORK_ROLES)

@@ -4,10 +4,8 @@ Views are thin: forms validate, familien/services/volunteers.py saves, and a
 VolunteerError becomes a Danish message beside the form that caused it.
 """
 
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from familien import access
 from familien.access import role_required
+from familien.history import change_history
 from familien.models import (
     CertificateState,
     ChildCertificate,
@@ -49,7 +48,6 @@ from familien.volunteer_forms import (
 
 # Who registers and edits volunteers; the follow-up volunteer only reads.
 EDITORS = (Role.LEADER, Role.CENTRAL, Role.ADMIN)
-HISTORY_ROWS = 50
 
 
 def _programme_labels(values):
@@ -191,23 +189,7 @@ def _history(volunteer, related):
                 content_type=ContentType.objects.get_for_model(model),
                 object_pk__in=[str(pk) for pk in pks],
             )
-    entries = list(
-        LogEntry.objects.filter(condition)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")[:HISTORY_ROWS]
-    )
-    for entry in entries:
-        model = entry.content_type.model_class()
-        names = []
-        for field_name in entry.changes_dict or {}:
-            try:
-                field = model._meta.get_field(field_name)
-            except FieldDoesNotExist:  # a field removed since: show its name
-                field = None
-            names.append(str(getattr(field, "verbose_name", field_name)))
-        entry.field_names = names
-        entry.record_label = str(model._meta.verbose_name) if model else ""
-    return entries
+    return change_history(condition)
 
 
 def _detail_context(request, volunteer, **bound_forms):
