@@ -4,7 +4,7 @@ The page only shows: matching/suggestions.py ranks, and proposing is a POST to t
 match lifecycle's own view (match_propose).
 """
 
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -29,14 +29,15 @@ def _url_or_none(name, **kwargs):
 
 @role_required(*MATCHERS)
 def suggestions(request, pk):
-    """Queries: the request with its family, the weights, the children, the parents, the
-    latest intro meeting, the tags, the ranking, the top volunteers' tags, and which of
-    them the user may open; the same at 10 or 50,000 volunteers."""
-    support_request = access.get_request_for(request.user, pk)
-    support_request = (
-        SupportRequest.objects.select_related("family__branch", "for_parent", "for_child")
-        .filter(pk=support_request.pk)
-        .get()
+    """Queries: the request with its family (scoped by access), the weights, the
+    children with the single-provider flag, the latest intro meeting, the tags, the
+    ranking, the top volunteers' tags, and which of them the user may open; the same at 10
+    or 50,000 volunteers."""
+    support_request = get_object_or_404(
+        access.requests_for(request.user).select_related(
+            "family__branch", "for_parent", "for_child"
+        ),
+        pk=pk,
     )
     open_for_matching = support_request.status in (
         SupportRequest.Status.WAITING,

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -43,7 +43,9 @@ from django.utils.translation import gettext as _
 from familien.models import (
     Availability,
     ChildCertificate,
+    Family,
     Language,
+    Parent,
     PipelineStep,
     Programme,
     Tag,
@@ -116,10 +118,17 @@ class FamilyFacts:
 def family_facts(request, *, today):
     """The family's children's ages, single providers, interpreter need and languages, and
     whether children under 15 are involved: a family friend in a family with a child under
-    15, or a request for a child under 15 (DOMAIN.md §3.3). Two queries."""
+    15, or a request for a child under 15 (DOMAIN.md §3.3). One query: a row per child,
+    each carrying whether a parent provides alone."""
     family = request.family
-    ages = tuple(today.year - year for year in family.children.values_list("birth_year", flat=True))
-    single = family.parents.filter(single_provider=True).exists()
+    single_parent = Parent.objects.filter(family=OuterRef("pk"), single_provider=True)
+    rows = list(
+        Family.objects.filter(pk=family.pk).values_list(
+            "children__birth_year", Exists(single_parent)
+        )
+    )
+    ages = tuple(today.year - year for year, _single in rows if year is not None)
+    single = bool(rows) and rows[0][1]
     if request.for_child_id:
         target = request.for_child
         involved = today.year - target.birth_year < CERTIFICATE_AGE
@@ -422,19 +431,6 @@ def explain(volunteer, *, request, weights, facts, tag_names):
     )
 
 
-def _fetch(queryset):
-    """The rows of the ranking query. On PostgreSQL without JIT: the planner prices the
-    correlated subqueries high, so JIT would spend 1–3 s compiling a query that runs in
-    tens of ms at 50,000 volunteers. SET LOCAL ends with the transaction (one extra query,
-    plus a savepoint pair inside an outer transaction)."""
-    if connection.vendor != "postgresql":
-        return list(queryset)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        return list(queryset)
-
-
 def suggest_volunteers(request, *, today, limit=10):
     """The top ``limit`` volunteers for the support request ``request``, ranked in the
     database, each with its score, its reasons and its flags (issue 4 item 3; report
@@ -444,7 +440,7 @@ def suggest_volunteers(request, *, today, limit=10):
     facts = family_facts(request, today=today)
     tags = tags_in_text(wishes_text(request))
     ranked = ranked_volunteers(request, today=today, weights=weights, facts=facts, tag_ids=tags)
-    rows = _fetch(ranked[:limit])
+    rows = list(ranked[:limit])
     names = {}
     if tags and rows:
         pairs = Tagged.objects.filter(
