@@ -127,6 +127,40 @@ def requests_for(user):
     return requests.none()
 
 
+def follow_up_tasks_for(user):
+    """Follow-up tasks: of the matches the user may see (a leader's branches, a follow-up
+    volunteer's assigned matches, the central corps nationally). Volunteers and
+    evaluators see none: the tasks are about the volunteer."""
+    from followup.models import FollowUpTask
+
+    if user.role == Role.VOLUNTEER:
+        return FollowUpTask.objects.none()
+    return FollowUpTask.objects.filter(match__in=matches_for(user))
+
+
+def task_queue_for(user):
+    """The open tasks the user is responsible for (DOMAIN.md §2.2): a leader those of the
+    locally started matches in their branches; a follow-up volunteer those assigned to
+    them; the central corps those of centrally started matches; an administrator all."""
+    from followup.models import FollowUpTask
+
+    tasks = follow_up_tasks_for(user).open()
+    if user.role == Role.LEADER:
+        return tasks.filter(responsible=FollowUpTask.Responsible.BRANCH)
+    if user.role == Role.FOLLOWUP:
+        return tasks.filter(assignee=user)
+    if user.role == Role.CENTRAL:
+        return tasks.filter(responsible=FollowUpTask.Responsible.CENTRAL)
+    return tasks
+
+
+def check_ins_for(user):
+    """Check-ins of the matches the user may see; an evaluator none."""
+    from followup.models import CheckIn
+
+    return CheckIn.objects.filter(match__in=matches_for(user))
+
+
 def get_request_for(user, pk):
     return get_object_or_404(requests_for(user), pk=pk)
 

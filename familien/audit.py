@@ -10,6 +10,7 @@ from auditlog.registry import auditlog
 
 def register_models():
     from familien import models as m
+    from followup.models import CheckIn, FollowUpRule, FollowUpTask
     from matching.models import Agreement, IntroMeeting, Match, SupportRequest, VolunteerTalk
 
     auditlog.register(m.Branch)
@@ -38,4 +39,7 @@ def register_models():
     auditlog.register(IntroMeeting, mask_fields=["needs", "notes"])
     auditlog.register(VolunteerTalk, mask_fields=["notes"])
     auditlog.register(Agreement)
+    auditlog.register(CheckIn, mask_fields=["note"])
+    auditlog.register(FollowUpTask, mask_fields=["note"])
+    auditlog.register(FollowUpRule)
     auditlog.register(m.User, exclude_fields=["password", "last_login"], m2m_fields={"branches"})

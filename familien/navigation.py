@@ -9,6 +9,7 @@ HOME = ("home", _("Overview"))
 FAMILIES = ("family_list", _("Families"))
 VOLUNTEERS = ("volunteer_list", _("Volunteers"))
 WAITING_LIST = ("waiting_list", _("Waiting list"))
+FOLLOW_UP = ("followup_dashboard", _("Follow-up"))
 PARTNERS = ("partner_list", _("Partners"))
 CERTIFICATES = ("certificate_warnings", _("Child-protection certificates"))
 COURSES = ("course_list", _("Courses"))
@@ -20,6 +21,7 @@ ADMIN = ("admin:index", _("Administration"))
 MENUS = {
     Role.LEADER: [
         HOME,
+        FOLLOW_UP,
         WAITING_LIST,
         FAMILIES,
         VOLUNTEERS,
@@ -30,6 +32,7 @@ MENUS = {
     ],
     Role.CENTRAL: [
         HOME,
+        FOLLOW_UP,
         WAITING_LIST,
         FAMILIES,
         VOLUNTEERS,
@@ -38,11 +41,12 @@ MENUS = {
         PARTNERS,
         IMPORT,
     ],
-    Role.FOLLOWUP: [HOME, FAMILIES],
+    Role.FOLLOWUP: [HOME, FOLLOW_UP, FAMILIES],
     Role.VOLUNTEER: [HOME],
     Role.EVALUATOR: [HOME],
     Role.ADMIN: [
         HOME,
+        FOLLOW_UP,
         WAITING_LIST,
         FAMILIES,
         VOLUNTEERS,

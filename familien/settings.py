@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "familien.tasks.warn_about_certificates",
         "schedule": 24 * 60 * 60,
     },
+    # Silent-match alerts; hourly so a restart catches up the same day (followup/tasks.py).
+    "follow-up-alerts": {
+        "task": "followup.tasks.raise_follow_up_alerts",
+        "schedule": 60 * 60,
+    },
 }
 
 # Security headers. The Content-Security-Policy allows only our own files: no inline

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("matching.request_urls")),
     path("", include("matching.suggestion_urls")),
     path("", include("matching.match_urls")),
+    path("", include("followup.task_urls")),
+    path("", include("followup.checkin_urls")),
     path("system/status/", views.system_status, name="system_status"),
     path("healthz", views.healthz, name="healthz"),
     path(

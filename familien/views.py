@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,6 +18,7 @@ from familien.access import role_required
 from familien.forms import TokenForm
 from familien.models import Parent, Programme, Role, User
 from familien.second_factor import manual_key, qr_code_svg
+from followup import checkins
 from matching.models import Match
 
 
@@ -103,7 +105,10 @@ def _followup_home(user):
 
 
 def _volunteer_home(user):
-    return "volunteer", {"matches": _matches_with_contacts(user)}
+    today = timezone.localdate()
+    matches = checkins.with_recent_hours(_matches_with_contacts(user), today=today)
+    my_hours = checkins.volunteer_hours(access.check_ins_for(user), today=today)
+    return "volunteer", {"matches": matches, "my_hours": my_hours}
 
 
 def _evaluator_home(user):

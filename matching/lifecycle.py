@@ -462,9 +462,12 @@ def activate_match(match, *, actor, on):
     return event
 
 
-def extend_match(match, *, new_end, actor, at=None):
+def extend_match(match, *, new_end, actor, at=None, today=None):
     """Move the planned end later; the match stays (or becomes again) active (DOMAIN.md
-    §11: leaders often extend when both want it; report section 7.3)."""
+    §11: leaders often extend when both want it; report section 7.3). The follow-up plan
+    grows to the new end (followup.services.plan_follow_ups)."""
+    from followup import services as followup_services
+
     check_transition(match, S.ACTIVE)
     if S(match.status) not in (S.ACTIVE, S.ENDING):
         raise MatchingError(_("Only a running match can be extended."))
@@ -485,7 +488,9 @@ def extend_match(match, *, new_end, actor, at=None):
                 }
             )
         )
-        return transition(match, S.ACTIVE, actor=actor, note=note, at=at)
+        event = transition(match, S.ACTIVE, actor=actor, note=note, at=at)
+        followup_services.plan_follow_ups(match, today=today or timezone.localdate())
+    return event
 
 
 def withdraw_match(match, *, reason, actor, at=None):
@@ -508,7 +513,12 @@ def start_ending(match, *, actor, note="", at=None):
 
 def close_match(match, *, reason, actor, on):
     """Close an ending match on ``on`` with the reason. A volunteer with no other running
-    match goes back from active to ready, available for a new family."""
+    match goes back from active to ready, available for a new family. The match's open
+    follow-up tasks are cancelled and the survey rules decide on a post survey
+    (surveys.services.dispatch_post_survey: only after at least 3 months, section 2.2)."""
+    from followup import services as followup_services
+    from surveys import services as survey_services
+
     if not reason.strip():
         raise MatchingError(_("Write why the match ended."))
     if S(match.status) == S.ENDING and match.started_on and on < match.started_on:
@@ -528,4 +538,6 @@ def close_match(match, *, reason, actor, on):
                 volunteer_services.advance_volunteer(
                     volunteer, step=PipelineStep.READY, on=on, actor=actor
                 )
+        followup_services.cancel_open_tasks(match, on=on)
+        survey_services.dispatch_post_survey(match, today=on)
     return event

@@ -3,7 +3,8 @@ from datetime import date
 import factory
 
 from familien.models import Branch, Child, Family, Parent, Programme, Region, Role, User, Volunteer
-from matching.models import Match
+from followup.models import Activity, CheckIn, FollowUpTask, MeetingPlace
+from matching.models import Match, SupportRequest
 
 
 class BranchFactory(factory.django.DjangoModelFactory):
@@ -80,3 +81,34 @@ class MatchFactory(factory.django.DjangoModelFactory):
     programme = Programme.FAMILY_FRIEND
     status = Match.Status.ACTIVE
     started_on = date(2026, 1, 15)
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    match = factory.SubFactory(MatchFactory)
+    met_on = date(2026, 2, 1)
+    minutes = 120
+    place = MeetingPlace.HOME
+    activities = [Activity.OUTING]
+
+
+class FollowUpTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUpTask
+
+    match = factory.SubFactory(MatchFactory)
+    kind = FollowUpTask.Kind.FOLLOW_UP
+    due_on = date(2026, 2, 5)
+    responsible = FollowUpTask.Responsible.BRANCH
+
+
+class SupportRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupportRequest
+
+    family = factory.SubFactory(FamilyFactory)
+    programme = Programme.FAMILY_FRIEND
+    for_parent = factory.SubFactory(ParentFactory, family=factory.SelfAttribute("..family"))
+    status = SupportRequest.Status.WAITING

@@ -10,7 +10,9 @@ from django.http import HttpResponse
 from django.test import Client
 
 from tests.access_rules import CORE_RULES, CORE_URL_KWARGS, HIDDEN, LOGIN, NONE, OK, everyone
+from tests.access_rules_checkins import CHECKIN_RULES, CHECKIN_URL_KWARGS
 from tests.access_rules_families import FAMILY_RULES, FAMILY_URL_KWARGS
+from tests.access_rules_followup import FOLLOWUP_TASK_RULES, FOLLOWUP_TASK_URL_KWARGS
 from tests.access_rules_imports import IMPORT_RULES, IMPORT_URL_KWARGS
 from tests.access_rules_matches import MATCH_RULES, MATCH_URL_KWARGS
 from tests.access_rules_notifications import NOTIFICATION_RULES, NOTIFICATION_URL_KWARGS
@@ -28,6 +30,8 @@ RULES = {
     **REQUEST_RULES,
     **SUGGESTION_RULES,
     **MATCH_RULES,
+    **FOLLOWUP_TASK_RULES,
+    **CHECKIN_RULES,
 }
 URL_KWARGS = {
     **CORE_URL_KWARGS,
@@ -38,6 +42,8 @@ URL_KWARGS = {
     **REQUEST_URL_KWARGS,
     **SUGGESTION_URL_KWARGS,
     **MATCH_URL_KWARGS,
+    **FOLLOWUP_TASK_URL_KWARGS,
+    **CHECKIN_URL_KWARGS,
 }
 
 

@@ -21,6 +21,7 @@ class Notification(models.Model):
         CERTIFICATE = "certificate", _("Child-protection certificate")
         UNREACHABLE = "unreachable", _("Volunteer not reached")
         VOLUNTEER_ANSWERED = "volunteer_answered", _("A volunteer answered a proposed match")
+        SPARRING = "sparring", _("A volunteer would like sparring")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

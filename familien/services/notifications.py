@@ -68,14 +68,17 @@ def notify_branch_leaders(
     sends nothing (report section 7.1; DOMAIN.md §29.8). ``link`` is a path inside
     Familien (e.g. the family's detail page); the mail makes it absolute.
     """
+    text = text or notification_text(kind, branch)
+    return notify_users(leaders_of(branch), kind=kind, text=text, link=link)
+
+
+def notify_users(users, *, kind: str, text: str, link: str) -> list[Notification]:
+    """One Notification per user in ``users`` (a queryset or list), mailed after commit
+    by ``mail_notifications`` with ids only. ``text`` names no person."""
     from familien.tasks import mail_notifications
 
-    text = (text or notification_text(kind, branch))[:300]
     notifications = Notification.objects.bulk_create(
-        [
-            Notification(recipient=leader, kind=kind, text=text, link=link)
-            for leader in leaders_of(branch)
-        ]
+        [Notification(recipient=user, kind=kind, text=text[:300], link=link) for user in users]
     )
     ids = [n.pk for n in notifications]
     if ids:
