@@ -17,6 +17,7 @@ from familien.demo.branch_locations import BRANCH_LOCATIONS
 from familien.demo.families import make_family, make_partners
 from familien.demo.volunteers import make_courses, make_volunteer
 from familien.models import Branch, Programme, Region, Role, User, Volunteer
+from followup.demo import make_follow_up_history
 from matching.demo import make_requests
 from matching.distances import compute_branch_distances
 from matching.models import Match
@@ -150,6 +151,7 @@ class Command(BaseCommand):
         make_requests(rng, new_families, today, users.values())
         compute_branch_distances()
         self._link_demo_people(users, branches, today)
+        make_follow_up_history(rng, today)
         self._print_logins()
 
     def _match(self, rng, family, volunteer, today, **fields):
