@@ -32,7 +32,6 @@ from django.db.models import (
     Avg,
     Count,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -42,6 +41,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from familien.days import DaysBetween
 from familien.models import Programme
 from followup.models import CheckIn
 from matching.models import Match
@@ -59,28 +59,6 @@ UP_TO_12_MONTHS_DAYS = 365
 LENGTH_BANDS = ("under_5", "from_5_to_8", "from_9_to_12", "over_12")
 # The report's average length of the family-friend courses (section 3.1.4), shown beside ours.
 REPORT_FAMILY_FRIEND_WEEKS = 48.4
-
-
-class DaysBetween(Func):
-    """Whole days from one date column to another (``end`` − ``start``), counted by the
-    database: PostgreSQL subtracts dates into an integer, SQLite goes through julianday()
-    (as matching.requests.DaysSince does for the days waiting)."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
-
-    def __init__(self, start, end):
-        super().__init__(end, start)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
 
 
 def _minutes_of_check_ins(**window):

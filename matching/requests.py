@@ -8,12 +8,11 @@ Danish message when a step makes no sense.
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Avg, Count, Exists, F, Func, IntegerField, OuterRef, Value
-from django.db.models.fields import DateField
-from django.db.models.functions import Cast
+from django.db.models import Avg, Count, Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from familien.days import days_since
 from familien.models import Family, Programme, Role
 from matching.errors import MatchingError
 from matching.lifecycle import BEFORE_ACTIVE
@@ -23,36 +22,6 @@ from matching.models import IntroMeeting, MeetingMode, SupportRequest, Volunteer
 OPEN_STATUSES = (SupportRequest.Status.WAITING, SupportRequest.Status.MATCHING)
 # A match before active still holds the request: withdraw it in the lifecycle first.
 MATCH_IN_PROGRESS = BEFORE_ACTIVE
-
-
-class DaysSince(Func):
-    """Whole days from a date column to ``today``, computed by the database.
-
-    PostgreSQL subtracts two dates into an integer; SQLite has no date type, so it goes
-    through julianday(). Both give the same whole number of days.
-    """
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = IntegerField()
-
-    def __init__(self, expression, *, today: date):
-        super().__init__(Value(today, output_field=DateField()), expression)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        today, column = self.get_source_expressions()
-        clone = self.copy()
-        clone.set_source_expressions([Cast(today, DateField()), column])
-        return super(DaysSince, clone).as_sql(compiler, connection, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -67,7 +36,7 @@ def waiting_days(request: SupportRequest, today: date) -> int:
 def with_days_waiting(requests, *, today: date):
     """``requests`` annotated with ``days_waiting`` counted in SQL, so a page of 25 rows
     and a summary over thousands cost one query each."""
-    return requests.annotate(days_waiting=DaysSince("waiting_since", today=today))
+    return requests.annotate(days_waiting=days_since("waiting_since", today=today))
 
 
 def waiting_list(requests, *, today: date):
