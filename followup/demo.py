@@ -33,6 +33,9 @@ ACTIVITIES = {
     Programme.WORKPLACE_MENTOR: [Activity.WORKPLACE, Activity.JOB_SEARCH],
 }
 NOTES = ["Hyggeligt besøg", "Børnene var glade", "Talte om skolen", "", "", ""]
+PLACES = [MeetingPlace.HOME, MeetingPlace.HOME, MeetingPlace.OUTSIDE, MeetingPlace.PHONE]
+# A running match's place among its branch's (_roles_in_branch) and what it shows.
+OVERDUE, SILENT, SPARRING = 0, 1, 2
 CLOSE_REASONS = [
     CloseReason.GOALS_REACHED,
     CloseReason.PRIVATE_FRIENDSHIP,
@@ -47,6 +50,19 @@ def _dates(rng, start, end, every):
         day += timedelta(days=rng.randint(every - 3, every + 3))
 
 
+def _roles_in_branch(matches):
+    """{match pk: its place among its branch's running matches}: in each branch the first
+    has overdue follow-ups, the second has gone quiet, the third asks for sparring, so
+    every leader's dashboard shows each kind of task."""
+    seen = {}
+    places = {}
+    for match in sorted(matches, key=lambda m: m.pk):
+        if match.status == Match.Status.ACTIVE:
+            places[match.pk] = seen.get(match.family.branch_id, 0)
+            seen[match.family.branch_id] = places[match.pk] + 1
+    return places
+
+
 def make_follow_up_history(rng, today):
     """Give every match without a history one. Returns the number of matches touched."""
     matches = list(
@@ -59,15 +75,14 @@ def make_follow_up_history(rng, today):
         .select_related("family__branch", "volunteer")
         .distinct()
     )
+    places = _roles_in_branch(matches)
     check_ins = []
     for match in matches:
         if match.planned_end is None:
             match.planned_end = default_planned_end(match.programme, match.started_on)
         if match.status == Match.Status.CLOSED:
-            length = rng.randint(60, 420)
-            match.ended_on = min(
-                today - timedelta(days=1), match.started_on + timedelta(days=length)
-            )
+            length = timedelta(days=rng.randint(60, 420))
+            match.ended_on = min(today - timedelta(days=1), match.started_on + length)
             with translation.override("da"):
                 match.end_reason = str(rng.choice(CLOSE_REASONS).label)
             last = match.ended_on
@@ -75,8 +90,8 @@ def make_follow_up_history(rng, today):
             if match.planned_end <= today:
                 # Extended, as leaders often do (DOMAIN.md §11); some end within weeks.
                 match.planned_end = today + timedelta(days=rng.randint(5, 120))
-            # One running match in seven has gone quiet for six weeks.
-            last = today - timedelta(days=42 if rng.random() < 0.15 else 0)
+            quiet = places[match.pk] == SILENT or rng.random() < 0.1
+            last = today - timedelta(days=45 if quiet else 0)
         match.save(update_fields=["planned_end", "ended_on", "end_reason"])
         every = 14 if match.programme == Programme.FAMILY_FRIEND else 10
         for day in _dates(rng, match.started_on, last, every):
@@ -85,14 +100,7 @@ def make_follow_up_history(rng, today):
                     match=match,
                     met_on=day,
                     minutes=rng.choice([60, 90, 120, 120, 180]),
-                    place=rng.choice(
-                        [
-                            MeetingPlace.HOME,
-                            MeetingPlace.HOME,
-                            MeetingPlace.OUTSIDE,
-                            MeetingPlace.PHONE,
-                        ]
-                    ),
+                    place=rng.choice(PLACES),
                     activities=rng.sample(ACTIVITIES[match.programme], 2),
                     note=rng.choice(NOTES),
                     logged_by=match.volunteer.user,
@@ -103,23 +111,24 @@ def make_follow_up_history(rng, today):
     running = [m for m in matches if m.status == Match.Status.ACTIVE]
     for match in running:
         services.plan_follow_ups(match, today=match.started_on)
-        # The past follow-ups were held, except a few of the last fortnight.
+        # The past follow-ups were held, except the last weeks' in some matches.
         past = FollowUpTask.objects.filter(
             match=match, kind=FollowUpTask.Kind.FOLLOW_UP, due_on__lt=today
         )
-        held = past.filter(due_on__lt=today - timedelta(days=14)) if rng.random() < 0.3 else past
-        held.update(done_on=F("due_on"), outcome=FollowUpTask.Outcome.GOING_WELL)
-    for match in running[:2]:
-        services.log_check_in(
-            match,
-            actor=match.volunteer.user,
-            met_on=today,
-            minutes=90,
-            place=MeetingPlace.HOME,
-            activities=[ACTIVITIES[match.programme][0]],
-            note="Vil gerne tale om, hvordan jeg bedst støtter familien",
-            wants_sparring=True,
-            today=today,
-        )
+        if places[match.pk] == OVERDUE or rng.random() < 0.2:
+            past = past.filter(due_on__lt=today - timedelta(days=45))
+        past.update(done_on=F("due_on"), outcome=FollowUpTask.Outcome.GOING_WELL)
+        if places[match.pk] == SPARRING:
+            services.log_check_in(
+                match,
+                actor=match.volunteer.user,
+                met_on=today,
+                minutes=90,
+                place=MeetingPlace.HOME,
+                activities=[ACTIVITIES[match.programme][0]],
+                note="Vil gerne tale om, hvordan jeg bedst støtter familien",
+                wants_sparring=True,
+                today=today,
+            )
     services.raise_silent_match_alerts(today=today)
     return len(matches)
