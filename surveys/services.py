@@ -10,15 +10,10 @@ def dispatch_pre_survey(match, *, today):
     return None
 
 
-# A course that ended before this many months had "not got going": no post survey
-# (report section 2.2).
-POST_SURVEY_MIN_MONTHS = 3
-
-
-def whole_months(start, end) -> int:
-    """Whole calendar months from ``start`` to ``end`` (15 January to 14 April: 2)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return months - 1 if end.day < start.day else months
+# A course that ended before 3 months had "not got going": no post survey (report section
+# 2.2). Three months are counted as 13 weeks, as the follow-up figures count them, so a
+# match of 89 days gets none and one of 92 days gets one, whatever the months' lengths.
+POST_SURVEY_MIN_DAYS = 13 * 7
 
 
 def post_survey_due(match) -> bool:
@@ -26,7 +21,7 @@ def post_survey_due(match) -> bool:
     lasted at least 3 months (report section 2.2; DOMAIN.md §11)."""
     if match.started_on is None or match.ended_on is None:
         return False
-    return whole_months(match.started_on, match.ended_on) >= POST_SURVEY_MIN_MONTHS
+    return (match.ended_on - match.started_on).days >= POST_SURVEY_MIN_DAYS
 
 
 def dispatch_post_survey(match, *, today):

@@ -189,8 +189,12 @@ def test_closing_cancels_the_open_tasks_and_asks_the_survey_rules(branch, leader
 
 
 def test_post_survey_only_after_three_months():
-    assert not post_survey_due(Match(started_on=date(2026, 1, 15), ended_on=date(2026, 4, 14)))
-    assert post_survey_due(Match(started_on=date(2026, 1, 15), ended_on=date(2026, 4, 15)))
+    start = date(2026, 1, 15)
+    for days_long, due in ((89, False), (90, False), (91, True), (92, True)):
+        ended = start + timedelta(days=days_long)
+        assert post_survey_due(Match(started_on=start, ended_on=ended)) is due
+    # February is short: three calendar months from 1 February are only 89 days.
+    assert not post_survey_due(Match(started_on=date(2026, 2, 1), ended_on=date(2026, 5, 1)))
     assert not post_survey_due(Match(started_on=date(2026, 1, 15), ended_on=None))
 
 
