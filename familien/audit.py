@@ -12,6 +12,7 @@ def register_models():
     from familien import models as m
     from followup.models import CheckIn, FollowUpRule, FollowUpTask
     from matching.models import Agreement, IntroMeeting, Match, SupportRequest, VolunteerTalk
+    from surveys.models import ContactAttempt, Question, Questionnaire, Response, SurveyOptOut
 
     auditlog.register(m.Branch)
     auditlog.register(
@@ -42,4 +43,13 @@ def register_models():
     auditlog.register(CheckIn, mask_fields=["note"])
     auditlog.register(FollowUpTask, mask_fields=["note"])
     auditlog.register(FollowUpRule)
+    # Surveys: the questionnaires staff edit, the calls they record, paper answers keyed
+    # in and opt-outs. The answers themselves are not copied into the trail.
+    auditlog.register(Questionnaire)
+    auditlog.register(Question)
+    auditlog.register(ContactAttempt, mask_fields=["note"])
+    auditlog.register(
+        Response, exclude_fields=["swemwbs_raw", "swemwbs_metric", "pss_ps", "pss_lps"]
+    )
+    auditlog.register(SurveyOptOut)
     auditlog.register(m.User, exclude_fields=["password", "last_login"], m2m_fields={"branches"})

@@ -15,6 +15,10 @@ SECOND_FACTOR_EXEMPT = {
     "set_language",
     "healthz",
     "javascript-catalog",
+    # The survey respondent's pages: no account, the token is the only credential.
+    "survey_respond",
+    "survey_opt_out",
+    "survey_link_unknown",
 }
 
 

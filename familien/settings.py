@@ -231,6 +231,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# For django.core.mail.backends.filebased.EmailBackend: one file per mail in this folder.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Familien i Fokus <familien@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -279,6 +281,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(DATA_DIR / "celerybeat-schedule")
 )
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 30)
+SURVEY_TICK_SECONDS = env_int("SURVEY_TICK_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "familien.tasks.record_worker_heartbeat",
@@ -295,6 +298,13 @@ CELERY_BEAT_SCHEDULE = {
     "certificate-warnings": {
         "task": "familien.tasks.warn_about_certificates",
         "schedule": 24 * 60 * 60,
+    },
+    # The survey engine: what is due is in the database; each tick claims it in batches
+    # (surveys/engine.py). Expires so ticks never pile up behind a stopped worker.
+    "survey-tick": {
+        "task": "surveys.tasks.tick",
+        "schedule": SURVEY_TICK_SECONDS,
+        "options": {"expires": SURVEY_TICK_SECONDS},
     },
     # Silent-match alerts; hourly so a restart catches up the same day (followup/tasks.py).
     "follow-up-alerts": {
@@ -341,9 +351,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Request lines (runserver's access log, request warnings) carry paths: a survey link's
+    # token is cut out of them before they are written.
+    "filters": {"survey_tokens": {"()": "surveys.log_filters.HideSurveyTokens"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["survey_tokens"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Records (DOMAIN.md §3.3, §6): when a sign-up counts as unreachable, and the
@@ -360,3 +382,22 @@ FAMILIEN_BASE_URL = env("FAMILIEN_BASE_URL", "http://127.0.0.1:8000" if EMBEDDED
 )
 # Spreadsheet imports: the largest file accepted.
 FAMILIEN_IMPORT_MAX_BYTES = env_int("FAMILIEN_IMPORT_MAX_BYTES", 5_000_000)
+
+# Surveys (DOMAIN.md §13, §14; Bilag 2): the reminder chain in days after the
+# invitation, the attempts after which an invitation stops as non-response, the hour
+# (local time) reminders go out, and the follow-up survey's months per programme.
+SURVEY_SMS_REMINDER_DAYS = env_int("SURVEY_SMS_REMINDER_DAYS", 7)
+SURVEY_MAIL_REMINDER_DAYS = env_int("SURVEY_MAIL_REMINDER_DAYS", 14)
+SURVEY_CALL_AFTER_DAYS = env_int("SURVEY_CALL_AFTER_DAYS", 21)
+SURVEY_CALL_INTERVAL_DAYS = env_int("SURVEY_CALL_INTERVAL_DAYS", 2)
+SURVEY_MAX_ATTEMPTS = env_int("SURVEY_MAX_ATTEMPTS", 9)
+SURVEY_SEND_HOUR = env_int("SURVEY_SEND_HOUR", 9)
+SURVEY_FOLLOW_UP_MONTHS_FAMILY_FRIEND = env_int("SURVEY_FOLLOW_UP_MONTHS_FAMILY_FRIEND", 12)
+SURVEY_FOLLOW_UP_MONTHS_MENTOR = env_int("SURVEY_FOLLOW_UP_MONTHS_MENTOR", 9)
+# The engine: due steps claimed per batch, how long a delivery may stay "sending" before
+# the next tick hands it out again, and provider retries before a message counts failed.
+SURVEY_BATCH_SIZE = env_int("SURVEY_BATCH_SIZE", 500)
+SURVEY_DELIVERY_LEASE_SECONDS = env_int("SURVEY_DELIVERY_LEASE_SECONDS", 300)
+SURVEY_DELIVERY_MAX_TRIES = env_int("SURVEY_DELIVERY_MAX_TRIES", 4)
+# The respondent's links are HMACs under this secret (surveys/tokens.py).
+SURVEY_TOKEN_SECRET = env("SURVEY_TOKEN_SECRET", "") or SECRET_KEY

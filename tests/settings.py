@@ -22,7 +22,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Argon2 is deliberately slow; tests create many users. Production keeps Argon2
 # (tests/test_settings.py checks familien.settings itself).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-SMS_BACKEND = "familien.sms.LocmemBackend"
+# A real worker started by a test runs in another process: it writes sms to a file.
+SMS_BACKEND = os.environ.get("TEST_SMS_BACKEND", "familien.sms.LocmemBackend")
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

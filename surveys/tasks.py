@@ -1,0 +1,31 @@
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def tick():
+    """Every SURVEY_TICK_SECONDS (CELERY_BEAT_SCHEDULE): run the engine for now. Expires
+    after one interval, so ticks never pile up behind a stopped worker; the next one
+    finds everything that fell due meanwhile in the database."""
+    from surveys.engine import run_due
+
+    return run_due(now=timezone.now())
+
+
+@shared_task
+def deliver_attempts(ids):
+    """Deliver the contact attempts ``ids``, each once (surveys.delivery.deliver claims
+    the row first). Errors are recorded on the row, never raised: the tick hands a row
+    out again when its retry time comes."""
+    from surveys.delivery import deliver
+
+    outcomes = {}
+    for pk in ids:
+        outcome = deliver(pk)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    logger.info("delivered %d attempts: %s", len(ids), outcomes)
+    return outcomes
