@@ -10,6 +10,9 @@ FAMILIES = ("family_list", _("Families"))
 VOLUNTEERS = ("volunteer_list", _("Volunteers"))
 WAITING_LIST = ("waiting_list", _("Waiting list"))
 FOLLOW_UP = ("followup_dashboard", _("Follow-up"))
+# The survey calls page links the letters to post, which keeps the menu short.
+SURVEY_CALLS = ("survey_call_queue", _("Survey calls"))
+RESPONSE_RATES = ("survey_rates", _("Response rates"))
 PARTNERS = ("partner_list", _("Partners"))
 CERTIFICATES = ("certificate_warnings", _("Child-protection certificates"))
 COURSES = ("course_list", _("Courses"))
@@ -22,6 +25,7 @@ MENUS = {
     Role.LEADER: [
         HOME,
         FOLLOW_UP,
+        SURVEY_CALLS,
         WAITING_LIST,
         FAMILIES,
         VOLUNTEERS,
@@ -29,10 +33,12 @@ MENUS = {
         COURSES,
         PARTNERS,
         IMPORT,
+        RESPONSE_RATES,
     ],
     Role.CENTRAL: [
         HOME,
         FOLLOW_UP,
+        SURVEY_CALLS,
         WAITING_LIST,
         FAMILIES,
         VOLUNTEERS,
@@ -40,18 +46,21 @@ MENUS = {
         COURSES,
         PARTNERS,
         IMPORT,
+        RESPONSE_RATES,
     ],
-    Role.FOLLOWUP: [HOME, FOLLOW_UP, FAMILIES],
+    Role.FOLLOWUP: [HOME, FOLLOW_UP, SURVEY_CALLS, FAMILIES],
     Role.VOLUNTEER: [HOME],
-    Role.EVALUATOR: [HOME],
+    Role.EVALUATOR: [HOME, RESPONSE_RATES],
     Role.ADMIN: [
         HOME,
         FOLLOW_UP,
+        SURVEY_CALLS,
         WAITING_LIST,
         FAMILIES,
         VOLUNTEERS,
         PARTNERS,
         IMPORT,
+        RESPONSE_RATES,
         PRIVACY,
         STATUS,
         ADMIN,

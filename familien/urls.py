@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("matching.match_urls")),
     path("", include("followup.task_urls")),
     path("", include("followup.checkin_urls")),
+    path("", include("surveys.respond_urls")),
+    path("", include("surveys.staff_urls")),
     path("system/status/", views.system_status, name="system_status"),
     path("healthz", views.healthz, name="healthz"),
     path(

@@ -17,7 +17,9 @@ from tests.access_rules_imports import IMPORT_RULES, IMPORT_URL_KWARGS
 from tests.access_rules_matches import MATCH_RULES, MATCH_URL_KWARGS
 from tests.access_rules_notifications import NOTIFICATION_RULES, NOTIFICATION_URL_KWARGS
 from tests.access_rules_requests import REQUEST_RULES, REQUEST_URL_KWARGS
+from tests.access_rules_respond import RESPOND_RULES, RESPOND_URL_KWARGS
 from tests.access_rules_suggestions import SUGGESTION_RULES, SUGGESTION_URL_KWARGS
+from tests.access_rules_surveys import SURVEY_STAFF_RULES, SURVEY_STAFF_URL_KWARGS
 from tests.access_rules_volunteers import VOLUNTEER_RULES, VOLUNTEER_URL_KWARGS
 from tests.url_walk import ADMIN_LOGIN, iter_named_patterns, walk
 
@@ -32,6 +34,8 @@ RULES = {
     **MATCH_RULES,
     **FOLLOWUP_TASK_RULES,
     **CHECKIN_RULES,
+    **RESPOND_RULES,
+    **SURVEY_STAFF_RULES,
 }
 URL_KWARGS = {
     **CORE_URL_KWARGS,
@@ -44,6 +48,8 @@ URL_KWARGS = {
     **MATCH_URL_KWARGS,
     **FOLLOWUP_TASK_URL_KWARGS,
     **CHECKIN_URL_KWARGS,
+    **RESPOND_URL_KWARGS,
+    **SURVEY_STAFF_URL_KWARGS,
 }
 
 
