@@ -26,6 +26,7 @@ from followup import dashboard, services
 from followup.errors import FollowUpError
 from followup.models import FollowUpTask
 from followup.task_forms import CompleteTaskForm, EndReviewForm, TaskFilterForm
+from surveys.scoping import call_queue_for
 
 Kind = FollowUpTask.Kind
 Decision = FollowUpTask.Decision
@@ -72,11 +73,13 @@ def _queue_url(**filters):
 @role_required(*FOLLOW_UP_ROLES)
 def followup_dashboard(request):
     """Today's and overdue follow-ups, silent matches, sparring requests, reviews due,
-    waiting families with their days waiting and matches ending soon (issue 5 item 5);
+    waiting families with their days waiting, matches ending soon (issue 5 item 5) and
+    the survey calls due (issue 6 item 4);
     the central corps and administrators also see each branch and the national totals.
     Queries: the four task lists with their counts in one, the waiting list and its
     grouped counts, the matches ending soon and their grouped count; nationally also the
-    branches and the grouped task counts. The same number at 10 and at 500 matches."""
+    branches and the grouped task counts; the survey calls' count. The same number at 10
+    and at 500 matches."""
     user = request.user
     today = timezone.localdate()
     queue = access.task_queue_for(user)
@@ -140,6 +143,9 @@ def followup_dashboard(request):
             "national": national,
             # The figures page is for leaders, the central corps and administrators.
             "figures_url": reverse("followup_figures") if user.role in WAITING_LIST_ROLES else None,
+            # Survey non-responders waiting for a call from the same person (DOMAIN.md §14).
+            "survey_calls_due": call_queue_for(user).count(),
+            "survey_calls_url": reverse("survey_call_queue"),
         },
     )
 

@@ -21,6 +21,7 @@ from followup.demo import make_follow_up_history
 from matching.demo import make_requests
 from matching.distances import compute_branch_distances
 from matching.models import Match
+from surveys.demo import make_survey_history
 
 DEMO_PASSWORD = "familien-demo"  # noqa: S105 - the embedded demo's published password
 
@@ -152,6 +153,7 @@ class Command(BaseCommand):
         compute_branch_distances()
         self._link_demo_people(users, branches, today)
         make_follow_up_history(rng, today)
+        make_survey_history(rng, today)
         self._print_logins()
 
     def _match(self, rng, family, volunteer, today, **fields):
