@@ -1,0 +1,42 @@
+"""Which answers count in the outcome figures (DOMAIN.md §13, §16; report Bilag 2).
+
+"We use only the latest form a participant has answered": for the after-measure a
+parent's post survey wins over their follow-up survey for the same match, and a
+follow-up survey counts only while no post survey was answered. Pre and after answers
+are compared unpaired (section 2.2, Boks 3.2), so each side is simply a set of responses.
+"""
+
+from django.db.models import Exists, OuterRef
+
+from surveys.models import Respondent, Response, SurveyKind
+
+AFTER_KINDS = (SurveyKind.FOLLOW_UP, SurveyKind.POST)
+
+
+def parent_responses(responses=None):
+    """Submitted responses of parents (the volunteers' forms are reported on their own)."""
+    responses = Response.objects.all() if responses is None else responses
+    return responses.filter(
+        submitted_at__isnull=False,
+        invitation__questionnaire__respondent=Respondent.PARENT,
+    )
+
+
+def before_responses(responses=None):
+    """The parents' answered pre surveys."""
+    return parent_responses(responses).filter(invitation__kind=SurveyKind.PRE)
+
+
+def after_responses(responses=None):
+    """The parents' latest answered after-form per match: the post survey when there is
+    one, otherwise the follow-up survey (Bilag 2: only the latest answered form counts)."""
+    later = Response.objects.filter(
+        invitation__match=OuterRef("invitation__match"),
+        invitation__parent=OuterRef("invitation__parent"),
+        invitation__kind__in=AFTER_KINDS,
+        submitted_at__isnull=False,
+        submitted_at__gt=OuterRef("submitted_at"),
+    )
+    return (
+        parent_responses(responses).filter(invitation__kind__in=AFTER_KINDS).exclude(Exists(later))
+    )
