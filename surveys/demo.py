@@ -75,14 +75,22 @@ def _walk_chain(rng, invitation, *, invited_on, today):
         values = {q: _answer_value(rng, q) for q in questions if rng.random() < share}
         moment = at_send_hour(invited_on + timedelta(days=answered_after), hour=19)
         answers.submit(invitation, values, questions=questions, now=moment)
-    elif invited_on + timedelta(days=60) < today:
-        # Long past the chain: the calls were made and came to nothing.
-        Invitation.objects.filter(pk=invitation.pk).update(
-            status=Invitation.Status.NON_RESPONSE,
-            next_step=Step.DONE,
-            next_step_at=None,
-            attempts=settings.SURVEY_MAX_ATTEMPTS,
-        )
+    elif invited_on + timedelta(days=21) <= today:
+        if rng.random() < 0.5:
+            # Long past the chain: the calls were made and came to nothing.
+            Invitation.objects.filter(pk=invitation.pk).update(
+                status=Invitation.Status.NON_RESPONSE,
+                next_step=Step.DONE,
+                next_step_at=None,
+                attempts=settings.SURVEY_MAX_ATTEMPTS,
+            )
+        else:
+            # Still being called: a few calls made, the next one due now.
+            Invitation.objects.filter(pk=invitation.pk).update(
+                next_step=Step.CALL,
+                next_step_at=at_send_hour(today - timedelta(days=rng.randint(0, 3))),
+                attempts=len(attempts) + rng.randint(0, 3),
+            )
 
 
 def make_survey_history(rng, today):
