@@ -401,3 +401,5 @@ SURVEY_DELIVERY_LEASE_SECONDS = env_int("SURVEY_DELIVERY_LEASE_SECONDS", 300)
 SURVEY_DELIVERY_MAX_TRIES = env_int("SURVEY_DELIVERY_MAX_TRIES", 4)
 # The respondent's links are HMACs under this secret (surveys/tokens.py).
 SURVEY_TOKEN_SECRET = env("SURVEY_TOKEN_SECRET", "") or SECRET_KEY
+# The evaluators' pseudonyms are HMACs under this secret (surveys/pseudonyms.py).
+SURVEY_PSEUDONYM_SECRET = env("SURVEY_PSEUDONYM_SECRET", "") or SECRET_KEY
