@@ -29,8 +29,10 @@ def before_responses(responses=None):
 
 def after_responses(responses=None):
     """The parents' latest answered after-form per match: the post survey when there is
-    one, otherwise the follow-up survey (Bilag 2: only the latest answered form counts)."""
-    later = Response.objects.filter(
+    one, otherwise the follow-up survey (Bilag 2: only the latest answered form counts).
+    "Later" is looked for among ``responses`` only: a period works as the report's data
+    cut-off (1 May 2022), so a follow-up answer counts when the post form came after it."""
+    later = parent_responses(responses).filter(
         invitation__match=OuterRef("invitation__match"),
         invitation__parent=OuterRef("invitation__parent"),
         invitation__kind__in=AFTER_KINDS,
