@@ -10,20 +10,15 @@ mark it shows æ, ø and å garbled. The headers and labels are Danish whatever 
 language, as the report's tables.
 """
 
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from familien.access import role_required
 from surveys.rate_forms import RateFilterForm
-from surveys.rates import csv_rows, rate_tables
+from surveys.rates import rate_tables, write_csv
 from surveys.scoping import RATE_VIEWERS, rate_branches_for, rate_invitations_for
-
-CSV_SEPARATOR = ";"
 
 
 def _tables_for(request):
@@ -57,17 +52,5 @@ def survey_rates_csv(request):
         response["Content-Disposition"] = 'attachment; filename="svarprocenter.csv"'
         response["Cache-Control"] = "no-store"
         response.write("\ufeff")
-        writer = csv.writer(response, delimiter=CSV_SEPARATOR, lineterminator="\r\n")
-        writer.writerow(
-            [
-                _("Table"),
-                _("Form"),
-                _("Group"),
-                _("Sent"),
-                _("Answered"),
-                _("Of which partial"),
-                _("Percent answered"),
-            ]
-        )
-        writer.writerows(csv_rows(tables))
+        write_csv(response, tables)
     return response
