@@ -13,6 +13,10 @@ FOLLOW_UP = ("followup_dashboard", _("Follow-up"))
 # The survey calls page links the letters to post, which keeps the menu short.
 SURVEY_CALLS = ("survey_call_queue", _("Survey calls"))
 RESPONSE_RATES = ("survey_rates", _("Response rates"))
+# One page for both: the report for staff, the pseudonymised exports for the evaluator.
+REPORTS = ("reports", _("Reports"))
+EXPORTS = ("reports", _("Exports"))
+OUTCOMES = ("survey_outcomes", _("Results"))
 PARTNERS = ("partner_list", _("Partners"))
 CERTIFICATES = ("certificate_warnings", _("Child-protection certificates"))
 COURSES = ("course_list", _("Courses"))
@@ -34,6 +38,8 @@ MENUS = {
         PARTNERS,
         IMPORT,
         RESPONSE_RATES,
+        OUTCOMES,
+        REPORTS,
     ],
     Role.CENTRAL: [
         HOME,
@@ -47,10 +53,12 @@ MENUS = {
         PARTNERS,
         IMPORT,
         RESPONSE_RATES,
+        OUTCOMES,
+        REPORTS,
     ],
     Role.FOLLOWUP: [HOME, FOLLOW_UP, SURVEY_CALLS, FAMILIES],
     Role.VOLUNTEER: [HOME],
-    Role.EVALUATOR: [HOME, RESPONSE_RATES],
+    Role.EVALUATOR: [HOME, RESPONSE_RATES, OUTCOMES, EXPORTS],
     Role.ADMIN: [
         HOME,
         FOLLOW_UP,
@@ -61,6 +69,8 @@ MENUS = {
         PARTNERS,
         IMPORT,
         RESPONSE_RATES,
+        OUTCOMES,
+        REPORTS,
         PRIVACY,
         STATUS,
         ADMIN,

@@ -306,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SURVEY_TICK_SECONDS,
         "options": {"expires": SURVEY_TICK_SECONDS},
     },
+    # Finished reports and exports are kept a week for download, then deleted.
+    "purge-report-jobs": {
+        "task": "surveys.tasks.purge_report_jobs",
+        "schedule": 24 * 60 * 60,
+    },
     # Silent-match alerts; hourly so a restart catches up the same day (followup/tasks.py).
     "follow-up-alerts": {
         "task": "followup.tasks.raise_follow_up_alerts",

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("followup.checkin_urls")),
     path("", include("surveys.respond_urls")),
     path("", include("surveys.staff_urls")),
+    path("", include("surveys.report_urls")),
+    path("", include("surveys.outcome_urls")),
     path("system/status/", views.system_status, name="system_status"),
     path("healthz", views.healthz, name="healthz"),
     path(

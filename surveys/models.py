@@ -307,3 +307,65 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.response_id}:{self.question_id}"
+
+
+def report_file_name(job, filename):
+    """A random name under reports/: never the requester, a filter or a person, since
+    the name may show in logs and backups. The download sets a readable name."""
+    import secrets
+    from pathlib import PurePath
+
+    return f"reports/{secrets.token_hex(16)}{PurePath(filename).suffix.lower()}"
+
+
+class ReportJob(models.Model):
+    """A report or an export built in the background (issue 7 item 4): the requester
+    watches its progress and downloads the file when it is done. The file lives in the
+    private media folder (MEDIA_ROOT, never served by URL); surveys.report_views hands it
+    out to the requester and administrators only."""
+
+    class Kind(models.TextChoices):
+        REPORT_PDF = "report_pdf", _("Report (PDF)")
+        EXPORT_CSV = "export_csv", _("Export for evaluators (CSV and codebook, zip)")
+        EXPORT_XLSX = "export_xlsx", _("Export for evaluators (XLSX)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_jobs",
+        verbose_name=_("requested by"),
+    )
+    # The validated filters as JSON: ISO dates, a branch id, a programme value.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    step = models.CharField(_("step"), max_length=80, blank=True)
+    file = models.FileField(upload_to=report_file_name, blank=True)
+    filename = models.CharField(max_length=100, blank=True)
+    # Never personal data: an error class, not the message.
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="reportjob_user")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_pending(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -29,3 +29,20 @@ def deliver_attempts(ids):
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     logger.info("delivered %d attempts: %s", len(ids), outcomes)
     return outcomes
+
+
+@shared_task
+def build_report_job(job_id):
+    """Build ReportJob ``job_id``'s file (a PDF report or an evaluators' export) once,
+    recording the progress on the row (surveys.report_jobs.run_job claims it first)."""
+    from surveys.report_jobs import run_job
+
+    return run_job(job_id)
+
+
+@shared_task
+def purge_report_jobs():
+    """Daily: delete finished report jobs older than a week, with their files."""
+    from surveys.report_jobs import purge_old_jobs
+
+    return purge_old_jobs()

@@ -16,6 +16,8 @@ from tests.access_rules_followup import FOLLOWUP_TASK_RULES, FOLLOWUP_TASK_URL_K
 from tests.access_rules_imports import IMPORT_RULES, IMPORT_URL_KWARGS
 from tests.access_rules_matches import MATCH_RULES, MATCH_URL_KWARGS
 from tests.access_rules_notifications import NOTIFICATION_RULES, NOTIFICATION_URL_KWARGS
+from tests.access_rules_outcomes import OUTCOME_RULES, OUTCOME_URL_KWARGS
+from tests.access_rules_reports import REPORT_RULES, REPORT_URL_KWARGS
 from tests.access_rules_requests import REQUEST_RULES, REQUEST_URL_KWARGS
 from tests.access_rules_respond import RESPOND_RULES, RESPOND_URL_KWARGS
 from tests.access_rules_suggestions import SUGGESTION_RULES, SUGGESTION_URL_KWARGS
@@ -36,6 +38,8 @@ RULES = {
     **CHECKIN_RULES,
     **RESPOND_RULES,
     **SURVEY_STAFF_RULES,
+    **OUTCOME_RULES,
+    **REPORT_RULES,
 }
 URL_KWARGS = {
     **CORE_URL_KWARGS,
@@ -50,6 +54,8 @@ URL_KWARGS = {
     **CHECKIN_URL_KWARGS,
     **RESPOND_URL_KWARGS,
     **SURVEY_STAFF_URL_KWARGS,
+    **OUTCOME_URL_KWARGS,
+    **REPORT_URL_KWARGS,
 }
 
 
