@@ -2,55 +2,17 @@
 were sent in (submitted_at, local days) and a branch. A GET form: a bad value is shown
 beside its field and left out, never a 500."""
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from familien.models import Programme
-from familien.widgets import DatePicker
+from surveys.filter_forms import PeriodFilterForm, period_field, programme_field
 from surveys.measures import REPORTED_PROGRAMMES
 
 
-class OutcomeFilterForm(forms.Form):
-    programme = forms.ChoiceField(
-        label=_("Programme"),
-        choices=[("", _("All"))]
-        + [(value, label) for value, label in Programme.choices if value in REPORTED_PROGRAMMES],
-        required=False,
-    )
-    date_from = forms.DateField(
-        label=_("Answered from"),
-        required=False,
-        widget=DatePicker(attrs={"class": "form-control"}),
-    )
-    date_to = forms.DateField(
-        label=_("Answered until"),
-        required=False,
-        widget=DatePicker(attrs={"class": "form-control"}),
-    )
-    branch = forms.ModelChoiceField(
-        label=_("Branch"), queryset=None, required=False, empty_label=_("All")
-    )
-
-    def __init__(self, *args, branches, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = branches
-        for name in ("branch", "programme"):
-            self.fields[name].widget.attrs["class"] = "form-select"
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end of the period is before its start."))
-        return data
-
-    @property
-    def valid_filters(self):
-        """The valid filters only: an invalid field drops out, the others still apply."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
+class OutcomeFilterForm(PeriodFilterForm):
+    programme = programme_field(REPORTED_PROGRAMMES)
+    date_from = period_field(_("Answered from"))
+    date_to = period_field(_("Answered until"))
+    field_order = ["programme", "date_from", "date_to", "branch"]
 
     def programmes(self):
         """The programmes to report: the one chosen, else all the report analyses."""

@@ -7,8 +7,8 @@ cannot ask for another branch's figures."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from familien.models import Programme, Role
-from familien.widgets import DatePicker
+from familien.models import Role
+from surveys.filter_forms import PeriodFilterForm, period_field, programme_field
 from surveys.models import ReportJob
 
 EXPORT_KINDS = (ReportJob.Kind.EXPORT_CSV, ReportJob.Kind.EXPORT_XLSX)
@@ -20,43 +20,22 @@ def kinds_for(user):
     return EXPORT_KINDS if user.role == Role.EVALUATOR else REPORT_KINDS
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(PeriodFilterForm):
     kind = forms.ChoiceField(label=_("What"), choices=())
-    date_from = forms.DateField(
-        label=_("Period from"),
-        required=False,
-        widget=DatePicker(attrs={"class": "form-control"}),
-    )
-    date_to = forms.DateField(
-        label=_("Period until"),
-        required=False,
-        widget=DatePicker(attrs={"class": "form-control"}),
-    )
-    branch = forms.ModelChoiceField(
-        label=_("Branch"), queryset=None, required=False, empty_label=_("All")
-    )
-    programme = forms.ChoiceField(
-        label=_("Programme"), choices=[("", _("All"))] + Programme.choices, required=False
-    )
+    date_from = period_field(_("Period from"))
+    date_to = period_field(_("Period until"))
+    programme = programme_field()
+    select_fields = ("kind", "branch", "programme")
+    field_order = ["kind", "date_from", "date_to", "branch", "programme"]
 
     def __init__(self, *args, user, branches, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, branches=branches, **kwargs)
         kinds = kinds_for(user)
         self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]
         self.fields["kind"].initial = kinds[0].value
-        self.fields["branch"].queryset = branches
-        for name in ("kind", "branch", "programme"):
-            self.fields[name].widget.attrs["class"] = "form-select"
         if user.role == Role.EVALUATOR:
             # The export names regions, never branches (surveys.exports.ExportFilters).
             del self.fields["branch"]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end of the period is before its start."))
-        return data
 
     def job_filters(self):
         """The cleaned filters as JSON for ReportJob.filters: ISO dates, the branch's id
