@@ -1,0 +1,1 @@
+"""The national-scale benchmark data set (issue 8)."""
