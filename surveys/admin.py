@@ -17,25 +17,20 @@ from django.utils.translation import ngettext
 
 from surveys.models import Question, Questionnaire
 from surveys.services import SurveyError
-from surveys.versions import ensure_editable, new_version, publish, question_problems
+from surveys.versions import (
+    COPIED_FIELDS,
+    ensure_editable,
+    new_version,
+    publish,
+    question_problems,
+)
 
 
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = [
-            "position",
-            "code",
-            "kinds",
-            "text_da",
-            "text_en",
-            "answer_type",
-            "choices",
-            "scale_min",
-            "scale_max",
-            "instrument",
-            "instrument_item",
-        ]
+        # The fields a draft version edits are the ones a new version copies.
+        fields = COPIED_FIELDS
         widgets = {
             "text_da": forms.Textarea(attrs={"rows": 2}),
             "text_en": forms.Textarea(attrs={"rows": 2}),

@@ -95,12 +95,6 @@ def channels_for(invitation, step):
     return [Channel.MAIL if email else Channel.SMS]
 
 
-def _respondent_allowed(invitation):
-    from surveys.services import evaluation_allowed
-
-    return evaluation_allowed(invitation)
-
-
 def _advance(invitation, *, now, made):
     """Count the attempts just made and move to the next step; stop when they run out."""
     invitation.attempts += made
@@ -137,9 +131,12 @@ def claim_due_steps(*, now, limit=None):
         )
         if not invitations:
             return 0, []
+        from surveys.services import evaluation_allowed, opted_out_among
+
+        opted_out = opted_out_among(invitations)
         attempts, keys = [], []
         for invitation in invitations:
-            if not _respondent_allowed(invitation):
+            if not evaluation_allowed(invitation, opted_out=opted_out):
                 invitation.status = Invitation.Status.CANCELLED
                 invitation.next_step, invitation.next_step_at = Step.DONE, None
                 invitation.closed_at = now

@@ -24,7 +24,7 @@ from surveys.models import (
     Step,
     SurveyKind,
 )
-from surveys.tokens import hash_token, new_salt, token_for
+from surveys.tokens import token_fields
 
 PROGRAMMES = (Programme.FAMILY_FRIEND, Programme.JOB_MENTOR, Programme.EDUCATION_MENTOR)
 
@@ -185,7 +185,6 @@ def build_sample(*, branches=40, families_per_branch=6, today=None, prefix="Prø
                 (SurveyKind.VOLUNTEER, Respondent.VOLUNTEER),
             ]
         for kind, respondent in kinds:
-            salt = new_salt()
             invitations.append(
                 Invitation(
                     questionnaire=forms[(match.programme, respondent)],
@@ -193,8 +192,7 @@ def build_sample(*, branches=40, families_per_branch=6, today=None, prefix="Prø
                     match=match,
                     parent=parents[index] if respondent == Respondent.PARENT else None,
                     volunteer=match.volunteer if respondent == Respondent.VOLUNTEER else None,
-                    token_salt=salt,
-                    token_hash=hash_token(token_for(salt)),
+                    **token_fields(),
                     status=Invitation.Status.ANSWERED if index % 4 else Invitation.Status.OPEN,
                     next_step=Step.DONE,
                     invited_on=match.ended_on or match.started_on,

@@ -85,7 +85,7 @@ from surveys.models import (
 )
 from surveys.scoring import pss_scores, swemwbs_score
 from surveys.services import POST_SURVEY_MIN_DAYS, current_questionnaire, follow_up_months
-from surveys.tokens import hash_token, new_salt, token_for
+from surveys.tokens import token_fields
 
 FF, JM, EM = Programme.FAMILY_FRIEND, Programme.JOB_MENTOR, Programme.EDUCATION_MENTOR
 PRE, POST, VOL = SurveyKind.PRE, SurveyKind.POST, SurveyKind.VOLUNTEER
@@ -927,15 +927,13 @@ class SeedDataset:
                 else:
                     invited_on = course.ended_on + timedelta(days=rng.randint(0, 2))
                 respondent = Respondent.VOLUNTEER if kind == VOL else Respondent.PARENT
-                salt = new_salt()
                 invitation = Invitation(
                     questionnaire=questionnaires[(respondent, course.programme)],
                     kind=kind,
                     match=match,
                     parent_id=match.request.for_parent_id if kind != VOL else None,
                     volunteer_id=match.volunteer_id if kind == VOL else None,
-                    token_salt=salt,
-                    token_hash=hash_token(token_for(salt)),
+                    **token_fields(),
                     next_step=Step.DONE,
                     next_step_at=None,
                     invited_on=invited_on,

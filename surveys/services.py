@@ -33,7 +33,7 @@ from surveys.models import (
     SurveyKind,
     SurveyOptOut,
 )
-from surveys.tokens import hash_token, new_salt, token_for
+from surveys.tokens import token_fields
 
 # A course that ended before 3 months had "not got going": no post survey (report section
 # 2.2). Three months are counted as 13 weeks, as the follow-up figures count them, so a
@@ -63,14 +63,27 @@ def follow_up_months(programme) -> int:
     return settings.SURVEY_FOLLOW_UP_MONTHS_MENTOR
 
 
-def evaluation_allowed(invitation) -> bool:
+def evaluation_allowed(invitation, *, opted_out=None) -> bool:
     """A parent's family has given its evaluation consent and not withdrawn it; a
-    volunteer has not opted out (DOMAIN.md §13: participants may decline)."""
+    volunteer has not opted out (DOMAIN.md §13: participants may decline). ``opted_out``:
+    the ids of opted-out volunteers, read once for a batch instead of once per row."""
     if invitation.parent_id:
         return invitation.parent.family.evaluation_consent == ConsentState.GIVEN
     if invitation.volunteer_id:
+        if opted_out is not None:
+            return invitation.volunteer_id not in opted_out
         return not SurveyOptOut.objects.filter(volunteer_id=invitation.volunteer_id).exists()
     return False
+
+
+def opted_out_among(invitations) -> set:
+    """The ids of the opted-out volunteers among ``invitations``' respondents (one query)."""
+    ids = {invitation.volunteer_id for invitation in invitations if invitation.volunteer_id}
+    if not ids:
+        return set()
+    return set(
+        SurveyOptOut.objects.filter(volunteer_id__in=ids).values_list("volunteer_id", flat=True)
+    )
 
 
 def current_questionnaire(respondent, programme):
@@ -94,12 +107,11 @@ def participant_of(match):
     return match.family.parents.order_by("pk").first()
 
 
-def _invite(match, *, kind, parent=None, volunteer=None, now):
+def _invite(match, *, kind, parent=None, volunteer=None, now, questionnaire=None):
     respondent = Respondent.PARENT if parent else Respondent.VOLUNTEER
-    questionnaire = current_questionnaire(respondent, match.programme)
+    questionnaire = questionnaire or current_questionnaire(respondent, match.programme)
     if questionnaire is None:
         return None
-    salt = new_salt()
     try:
         with transaction.atomic():
             return Invitation.objects.create(
@@ -108,8 +120,7 @@ def _invite(match, *, kind, parent=None, volunteer=None, now):
                 match=match,
                 parent=parent,
                 volunteer=volunteer,
-                token_salt=salt,
-                token_hash=hash_token(token_for(salt)),
+                **token_fields(),
                 next_step=Step.INVITE,
                 next_step_at=now,
             )
@@ -118,11 +129,11 @@ def _invite(match, *, kind, parent=None, volunteer=None, now):
         return None
 
 
-def _parent_invitation(match, kind, *, now):
+def _parent_invitation(match, kind, *, now, questionnaire=None):
     parent = participant_of(match)
     if parent is None or match.family.evaluation_consent != ConsentState.GIVEN:
         return None
-    return _invite(match, kind=kind, parent=parent, now=now)
+    return _invite(match, kind=kind, parent=parent, now=now, questionnaire=questionnaire)
 
 
 def dispatch_pre_survey(match, *, today):
@@ -165,8 +176,13 @@ def dispatch_follow_up_surveys(*, today):
             "family", "request__for_parent"
         )
         now = timezone.now()
+        questionnaire = current_questionnaire(Respondent.PARENT, programme)
+        if questionnaire is None:
+            continue
         for match in due:
-            invitation = _parent_invitation(match, SurveyKind.FOLLOW_UP, now=now)
+            invitation = _parent_invitation(
+                match, SurveyKind.FOLLOW_UP, now=now, questionnaire=questionnaire
+            )
             if invitation is not None:
                 made.append(invitation)
     return made

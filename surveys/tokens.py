@@ -30,6 +30,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_fields(salt: str | None = None) -> dict:
+    """An invitation's ``token_salt`` and ``token_hash`` for a new (or the given) salt."""
+    salt = salt or new_salt()
+    return {"token_salt": salt, "token_hash": hash_token(token_for(salt))}
+
+
 def looks_like_token(value: str) -> bool:
     """A token is 43 url-safe characters; anything else is refused before any lookup."""
     return bool(TOKEN_PATTERN.match(value or ""))

@@ -527,3 +527,30 @@ def test_tokens_never_reach_the_logs(caplog):
     assert HideSurveyTokens().filter(record)
     assert token not in record.getMessage()
     assert record.getMessage() == '"GET /s/…/ HTTP/1.1" 200 512'
+
+
+def test_a_claim_costs_the_same_queries_at_5_and_50_due_steps(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.tasks import deliver_attempts
+
+    monkeypatch.setattr(deliver_attempts, "delay", lambda ids: None)
+
+    def claim(count):
+        for _ in range(count):
+            match, _parent = family_match()
+            services.dispatch_pre_survey(match, today=DAY0)
+            volunteer_match = MatchFactory(status=Match.Status.ENDING, started_on=DAY0)
+            SurveyOptOut.objects.get_or_create(volunteer=volunteer_match.volunteer)
+            services._invite(
+                volunteer_match,
+                kind=SurveyKind.VOLUNTEER,
+                volunteer=volunteer_match.volunteer,
+                now=at(DAY0),
+            )
+        with CaptureQueriesContext(connection) as queries:
+            taken, _ids = engine.claim_due_steps(now=at(DAY0, 10))
+        assert taken == 2 * count
+        return len(queries)
+
+    assert claim(5) == claim(50)

@@ -32,6 +32,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from familien.demo.branch_locations import BRANCH_LOCATIONS
+from familien.demo.families import MATCH_FOCUS
 from familien.management.commands.seed_demo import BRANCHES
 from familien.models import (
     ArrivalChannel,
@@ -97,14 +98,6 @@ CHILD_NAMES = [
     "Emma", "Ida", "Clara", "Alma", "Freja", "Noah", "William", "Oscar", "Lucas", "Karl",
     "Malik", "Yasmin", "Aya", "Omar", "Sofie", "Liva", "Ella", "Viggo", "Alfred", "Asta",
 ]  # fmt: skip
-FOCUS = [
-    "Overskud i hverdagen og faste rutiner",
-    "Lektiehjælp og kontakt til skolen",
-    "Fritidsaktiviteter for børnene",
-    "Jobsøgning og ansøgninger",
-    "Gennemføre uddannelsen",
-    "Netværk i lokalområdet",
-]
 # Match states per 1,000: most matches are running or closed, a few in each early step.
 MATCH_STATUS_MIX = [
     (Match.Status.PROPOSED, 10),
@@ -695,7 +688,7 @@ class Builder:
             programme,
             self.first_parent_id(family),
             "",
-            rng.choice(FOCUS),
+            rng.choice(MATCH_FOCUS),
             rng.choice(MeetingMode.values),
             json.dumps(rng.sample(Availability.values, rng.randint(1, 4))),
             status,
@@ -756,7 +749,7 @@ class Builder:
                     date.fromordinal(started) if started else None,
                     date.fromordinal(planned) if planned else None,
                     date.fromordinal(ended) if ended else None,
-                    rng.choice(FOCUS) if started else "",
+                    rng.choice(MATCH_FOCUS) if started else "",
                     at(date.fromordinal(created)),
                 )
 

@@ -81,6 +81,16 @@ PARTNER_KINDS = [
     (Partner.Kind.SCHOOL, "{m} Sprogcenter"),
 ]
 
+# What demo and benchmark matches agree to work on.
+MATCH_FOCUS = [
+    "Overskud i hverdagen og faste rutiner",
+    "Lektiehjælp og kontakt til skolen",
+    "Fritidsaktiviteter for børnene",
+    "Jobsøgning og ansøgninger",
+    "Gennemføre uddannelsen",
+    "Netværk i lokalområdet",
+]
+
 
 def _weighted(rng, pairs):
     values, weights = zip(*pairs, strict=True)

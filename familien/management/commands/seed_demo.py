@@ -14,7 +14,7 @@ from django.utils import translation
 from faker import Faker
 
 from familien.demo.branch_locations import BRANCH_LOCATIONS
-from familien.demo.families import make_family, make_partners
+from familien.demo.families import MATCH_FOCUS, make_family, make_partners
 from familien.demo.volunteers import make_courses, make_volunteer
 from familien.models import Branch, Programme, Region, Role, User, Volunteer
 from followup.demo import make_follow_up_history
@@ -79,14 +79,6 @@ PROGRAMME_MIX = [Programme.FAMILY_FRIEND] * 6 + [
     Programme.JOB_MENTOR,
     Programme.EDUCATION_MENTOR,
     Programme.WORKPLACE_MENTOR,
-]
-FOCUS = [
-    "Overskud i hverdagen og faste rutiner",
-    "Lektiehjælp og kontakt til skolen",
-    "Fritidsaktiviteter for børnene",
-    "Jobsøgning og ansøgninger",
-    "Gennemføre uddannelsen",
-    "Netværk i lokalområdet",
 ]
 
 
@@ -171,7 +163,7 @@ class Command(BaseCommand):
             status=fields.pop("status", status),
             started_by=fields.pop("started_by", started_by),
             started_on=today - timedelta(days=rng.randint(10, 400)),
-            focus=rng.choice(FOCUS),
+            focus=rng.choice(MATCH_FOCUS),
             **fields,
         )
 
