@@ -60,6 +60,7 @@ class CompleteTaskForm(forms.Form):
         label=_("How is the match going?"),
         choices=FollowUpTask.Outcome.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the match is going.")},
     )
     note = forms.CharField(
         label=_("Note"),
