@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "familien.middleware.IdleSessionRefreshMiddleware",
     "familien.middleware.DanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,8 +141,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compiles a query for 1-3 s when the planner prices it high (the suggestions'
     # ranking at 50,000 volunteers runs in tens of ms without it); a web app's short
-    # queries never repay it. Set per connection, so it costs no query.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # queries never repay it. The search's typo tolerance (familien/search.py
+    # TRIGRAM_THRESHOLD) is the threshold of pg_trgm's index-backed %> operator.
+    # Both are set per connection, so they cost no query.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c pg_trgm.word_similarity_threshold=0.5"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "familien.User"
@@ -167,9 +172,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60
 
-# Sessions end after 30 minutes without activity and when the browser closes.
+# Sessions end after 30 minutes without activity and when the browser closes. The expiry
+# moves forward at most once a minute (familien.middleware.IdleSessionRefreshMiddleware),
+# not with a write on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -276,6 +283,30 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Computed figures (response rates, outcomes, the follow-up figures and the national
+# dashboard's overview) are cached per scope and warmed by beat, so the web processes and
+# the worker must share the cache: Redis in production, a folder in the embedded demo.
+CACHE_URL = env("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Two installations on one Redis keep apart, as their queues do.
+            "KEY_PREFIX": CELERY_TASK_DEFAULT_QUEUE,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+SURVEY_FIGURES_CACHE_SECONDS = env_int("SURVEY_FIGURES_CACHE_SECONDS", 10 * 60)
+FOLLOWUP_FIGURES_CACHE_SECONDS = env_int("FOLLOWUP_FIGURES_CACHE_SECONDS", 15 * 60)
+FOLLOWUP_OVERVIEW_CACHE_SECONDS = env_int("FOLLOWUP_OVERVIEW_CACHE_SECONDS", 6 * 60)
+
 CELERY_BEAT_SCHEDULER = "familien.beat.HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(DATA_DIR / "celerybeat-schedule")

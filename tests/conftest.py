@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,6 +17,12 @@ from tests.factories import (
     UserFactory,
     VolunteerFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached figures never leak from one test's data into another's."""
+    cache.clear()
 
 
 def login(client, user):
