@@ -365,9 +365,13 @@ class FamilyFilterForm(forms.Form):
             del self.fields["partner"]
         _style_filters(self)
 
+    @property
+    def searches(self):
+        return self.is_valid() and bool(self.cleaned_data.get("q"))
+
     def apply(self, families):
         """``families`` narrowed and ordered by the valid filters; bad values are ignored."""
-        from familien.search import apply_search
+        from familien.search import apply_search, search_ordering
 
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("branch"):
@@ -380,9 +384,11 @@ class FamilyFilterForm(forms.Form):
             families = families.filter(arrival_channel=data["arrival"])
         if data.get("partner"):
             families = families.filter(referral_partner=data["partner"])
+        ordering = self.SORTS.get(data.get("sort") or "name")
         if data.get("q"):
             families = apply_search(families, data["q"])
-        return families.order_by(*self.SORTS.get(data.get("sort") or "name"))
+            ordering = search_ordering(ordering)
+        return families.order_by(*ordering)
 
 
 class PartnerFilterForm(forms.Form):

@@ -44,7 +44,7 @@ CASEWORKERS = (Role.LEADER, Role.CENTRAL, Role.ADMIN)
 def family_list(request):
     filters = FamilyFilterForm(request.GET or None, user=request.user)
     families = filters.apply(access.families_for(request.user).for_list())
-    page = page_of(request, families)
+    page = page_of(request, families, count_with_rows=filters.searches)
     return render(
         request,
         "familien/family_list.html",

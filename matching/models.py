@@ -113,6 +113,16 @@ class SupportRequest(models.Model):
         indexes = [
             # The waiting list: one status, oldest first.
             models.Index(fields=["status", "waiting_since"], name="request_waiting"),
+            # The waiting list's page (matching.requests.waiting_list): the open requests
+            # in the list's order, so a page is 25 index entries from either end
+            # (familien/paging.py), not a sort of every open request. The statuses are
+            # matching.requests.OPEN_STATUSES, in that order, so the planner proves the
+            # list's WHERE implies the index's.
+            models.Index(
+                fields=["-priority", "waiting_since", "id"],
+                name="request_open_order",
+                condition=models.Q(status__in=["waiting", "matching"]),
+            ),
         ]
 
     def __str__(self):
@@ -257,6 +267,24 @@ class Match(models.Model):
         indexes = [
             models.Index(fields=["status", "family"], name="match_status_family"),
             models.Index(fields=["volunteer", "status"], name="match_volunteer_status"),
+            # The dashboard's "matches ending soon" (followup/dashboard.py): running matches
+            # by planned end, 10 at a time, with the family for the per-branch count.
+            models.Index(
+                fields=["planned_end", "id"],
+                include=["family"],
+                condition=models.Q(status__in=["active", "ending"]),
+                name="match_running_planned_end",
+            ),
+            # A match's family without reading the match row: the national per-branch
+            # counts join tasks and matches to their families' branches.
+            models.Index(fields=["id"], include=["family"], name="match_family_of"),
+            # The central corps' work lists (surveys.scoping.call_queue_for, the follow-up
+            # task queue) keep the centrally started matches: read from the index alone.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(started_by="central"),
+                name="match_started_centrally",
+            ),
         ]
 
     def __str__(self):

@@ -43,7 +43,9 @@ def waiting_list(request):
     filters = WaitingListFilterForm(request.GET or None, user=request.user)
     rows = filters.apply(services.waiting_list(scoped, today=today))
     page = page_of(request, rows)
-    national = request.user.role in access.NATIONAL_ROLES
+    by_branch = computed_at = None
+    if request.user.role in access.NATIONAL_ROLES:
+        by_branch, computed_at = services.national_waiting_by_branch(today=today)
     return render(
         request,
         "matching/waiting_list.html",
@@ -51,9 +53,8 @@ def waiting_list(request):
             "page": page,
             "filters": filters,
             "query_string": query_without_page(request),
-            "by_branch": list(services.waiting_by_branch(scoped, today=today))
-            if national
-            else None,
+            "by_branch": by_branch,
+            "by_branch_computed_at": computed_at,
         },
     )
 

@@ -7,6 +7,7 @@ Danish message when a step makes no sense.
 
 from datetime import date
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef
 from django.utils import timezone
@@ -64,6 +65,26 @@ def waiting_by_branch(requests, *, today: date):
         .annotate(waiting=Count("pk"), average_days=Avg("days_waiting"))
         .order_by("-waiting", "branch_name")
     )
+
+
+# The national per-branch summary joins every waiting request in the country (10,000) to
+# its family's branch: tens of milliseconds on each visit of the central corps' list. It
+# is the same for every national user and holds no personal data (branch names, counts,
+# average days), and a few minutes old still shows where to help, so it is cached.
+NATIONAL_SUMMARY_SECONDS = 5 * 60
+NATIONAL_SUMMARY_VERSION = 1
+
+
+def national_waiting_by_branch(*, today: date):
+    """``waiting_by_branch`` over every request, as the national roles see them, and when
+    it was computed: ``(rows, computed_at)``, kept NATIONAL_SUMMARY_SECONDS."""
+    key = f"matching:national-waiting-by-branch:{NATIONAL_SUMMARY_VERSION}:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is None:
+        rows = list(waiting_by_branch(SupportRequest.objects.all(), today=today))
+        cached = (rows, timezone.now())
+        cache.set(key, cached, NATIONAL_SUMMARY_SECONDS)
+    return cached
 
 
 # ---------------------------------------------------------------------------------------

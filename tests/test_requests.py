@@ -504,6 +504,31 @@ def test_the_central_corps_sees_every_branch_with_counts_and_average_wait(client
     assert "Venter pr. lokalafdeling" in response.content.decode()
 
 
+def test_the_national_summary_is_kept_a_few_minutes_and_says_when_it_was_computed(client, world):
+    """The per-branch summary is the same for every national user and holds no personal
+    data: computed once, kept NATIONAL_SUMMARY_SECONDS, and the page says when."""
+    from django.core.cache import cache
+
+    make_request(world.family_a, days=10)
+    login(client, world.users["central"])
+    first = client.get(reverse("waiting_list"))
+    computed_at = first.context["by_branch_computed_at"]
+    assert computed_at is not None
+    assert timezone.localtime(computed_at).strftime("%H:%M") in first.content.decode()
+    make_request(world.family_b, days=3)
+    again = client.get(reverse("waiting_list"))
+    # The list itself is live; the summary is the one computed a moment ago.
+    assert len(again.context["page"]) == 2
+    assert [row["waiting"] for row in again.context["by_branch"]] == [1]
+    assert again.context["by_branch_computed_at"] == computed_at
+    cache.clear()
+    fresh = client.get(reverse("waiting_list"))
+    assert sorted(row["waiting"] for row in fresh.context["by_branch"]) == [1, 1]
+    # A leader sees no national summary, cached or not.
+    login(client, world.users["leader"])
+    assert client.get(reverse("waiting_list")).context["by_branch"] is None
+
+
 def test_waiting_list_filters(client, world):
     local = make_request(world.family_a, days=10)
     central = make_request(FamilyFactory(branch=world.branch_a), days=20, handled_centrally=True)

@@ -110,6 +110,15 @@ class Family(RegisteredRecord):
         indexes = [
             # The leader's list: one branch, newest first or by name.
             models.Index(fields=["branch", "status", "name"], name="family_branch_status_name"),
+            # The national list (central corps: every branch) by name or newest first, 25
+            # rows read from either end (familien/paging.py) instead of sorting them all.
+            models.Index(fields=["name", "id"], name="family_name"),
+            models.Index(fields=["created_at", "id"], name="family_created"),
+            # A family's branch without reading the family row: the central corps'
+            # waiting list per branch joins 10,000 requests to their families' branches.
+            models.Index(fields=["id"], include=["branch"], name="family_branch_lookup"),
+            # Search also uses a GIN trigram index on search_text (familien/search.py),
+            # created on PostgreSQL only by migration 0006: SQLite has no GIN.
         ]
 
     def __str__(self):

@@ -124,6 +124,13 @@ class Volunteer(RegisteredRecord):
             models.Index(fields=["branch", "pipeline_step"], name="volunteer_branch_step"),
             models.Index(fields=["phone"], name="volunteer_phone"),
             models.Index(fields=["email"], name="volunteer_email"),
+            # The national list by name, 25 rows read from either end (familien/paging.py).
+            models.Index(fields=["first_name", "last_name", "id"], name="volunteer_name"),
+            # The longest travel range anyone states (matching.suggestions.travel_distances,
+            # ORDER BY travel_km DESC LIMIT 1): one index entry, not every volunteer.
+            models.Index(fields=["travel_km"], name="volunteer_travel_km"),
+            # Search also uses a GIN trigram index on search_text (familien/search.py),
+            # created on PostgreSQL only by migration 0006: SQLite has no GIN.
         ]
 
     def __str__(self):
