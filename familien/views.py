@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from familien import access, status
 from familien.access import role_required
 from familien.forms import TokenForm
-from familien.models import Parent, Programme, Role, User
+from familien.models import Parent, Programme, Region, Role, User
 from familien.second_factor import manual_key, qr_code_svg
 from followup import checkins
 from matching.models import Match
@@ -30,64 +31,106 @@ def home(request):
     return render(request, f"familien/home/{template}.html", context)
 
 
-def _branch_table(user):
-    """Families, volunteers and active matches per branch in the user's scope.
+# The central corps' start page counts every family, volunteer and active match per
+# branch, the evaluator's every match per programme: scans of the largest tables,
+# 100-300 ms at national scale however they are indexed. Those counts are the same for
+# every user who gets them and hold no personal data, so they are kept this long in the
+# cache and the page says when they were counted.
+NATIONAL_FIGURES_KEY = "familien:home:national-figures:v1"
+MATCH_COUNTS_KEY = "familien:home:match-counts:v1"
+NATIONAL_FIGURES_SECONDS = 5 * 60
+
+
+def _count_per_branch(user):
+    """{"families"|"volunteers"|"active_matches": {branch id: n}} in the user's scope.
 
     Three grouped counts instead of one join, so the page costs the same few queries
-    whatever the number of rows.
-    """
+    whatever the number of rows. COUNT(*), not COUNT(id): the branch indexes answer the
+    first two alone (index-only scans), without reading a row of the tables."""
+    return {
+        "families": dict(
+            access.families_for(user).values_list("branch").annotate(n=Count("*")).order_by()
+        ),
+        "volunteers": dict(
+            access.volunteers_for(user).values_list("branch").annotate(n=Count("*")).order_by()
+        ),
+        "active_matches": dict(
+            access.matches_for(user)
+            .filter(status=Match.Status.ACTIVE)
+            .values_list("family__branch")
+            .annotate(n=Count("*"))
+            .order_by()
+        ),
+    }
+
+
+def _cached_national(key, compute):
+    """``compute()``'s counts with the time they were counted, from the cache when
+    counted less than NATIONAL_FIGURES_SECONDS ago. Only for counts over every record,
+    the same for each user who gets them (the key names the figures, never a user)."""
+    figures = cache.get(key)
+    if figures is None:
+        figures = {**compute(), "computed_at": timezone.now()}
+        cache.set(key, figures, NATIONAL_FIGURES_SECONDS)
+    return figures
+
+
+def _national_figures(user):
+    """The national counts per branch and of matches started locally and centrally."""
+    return _cached_national(
+        NATIONAL_FIGURES_KEY,
+        lambda: {
+            "per_branch": _count_per_branch(user),
+            "started": dict(
+                Match.objects.values_list("started_by").annotate(n=Count("pk")).order_by()
+            ),
+        },
+    )
+
+
+def _branch_table(user, per_branch):
+    """A row per branch in the user's scope with its counts, and the totals."""
     branches = list(access.branches_for(user).only("name", "municipality", "region"))
-    families = dict(
-        access.families_for(user).values_list("branch").annotate(n=Count("pk")).order_by()
-    )
-    volunteers = dict(
-        access.volunteers_for(user).values_list("branch").annotate(n=Count("pk")).order_by()
-    )
-    active = dict(
-        access.matches_for(user)
-        .filter(status=Match.Status.ACTIVE)
-        .values_list("family__branch")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    keys = ("families", "volunteers", "active_matches")
+    # Each label translated once, not once per branch and table (202 branches nationally).
+    regions = {value: str(label) for value, label in Region.choices}
     rows = [
         {
             "branch": branch,
-            "families": families.get(branch.pk, 0),
-            "volunteers": volunteers.get(branch.pk, 0),
-            "active_matches": active.get(branch.pk, 0),
+            "region": regions.get(branch.region, branch.region),
+            **{key: per_branch[key].get(branch.pk, 0) for key in keys},
         }
         for branch in branches
     ]
-    totals = {
-        key: sum(row[key] for row in rows) for key in ("families", "volunteers", "active_matches")
-    }
+    totals = {key: sum(row[key] for row in rows) for key in keys}
     return rows, totals
 
 
 def _leader_home(user):
-    rows, totals = _branch_table(user)
+    rows, totals = _branch_table(user, _count_per_branch(user))
     return "leader", {"rows": rows, "totals": totals}
 
 
 def _central_home(user):
-    rows, totals = _branch_table(user)
+    figures = _national_figures(user)
+    rows, totals = _branch_table(user, figures["per_branch"])
     by_region = {}
     for row in rows:
         region = by_region.setdefault(
-            row["branch"].get_region_display(),
+            row["region"],
             {"branches": 0, "families": 0, "volunteers": 0, "active_matches": 0},
         )
         region["branches"] += 1
         for key in ("families", "volunteers", "active_matches"):
             region[key] += row[key]
-    started = dict(Match.objects.values_list("started_by").annotate(n=Count("pk")).order_by())
+    started = figures["started"]
     return "central", {
         "rows": rows,
         "totals": totals,
         "regions": sorted(by_region.items()),
         "started_locally": started.get(Match.StartedBy.LOCAL, 0),
         "started_centrally": started.get(Match.StartedBy.CENTRAL, 0),
+        "computed_at": figures["computed_at"],
     }
 
 
@@ -111,14 +154,21 @@ def _volunteer_home(user):
     return "volunteer", {"matches": matches, "my_hours": my_hours}
 
 
+def _match_counts():
+    return {
+        "per_programme": [
+            (programme, state, n)
+            for programme, state, n in Match.objects.values_list("programme", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ]
+    }
+
+
 def _evaluator_home(user):
     # Counts only: an evaluator never sees a named record.
-    counts = {
-        (programme, state): n
-        for programme, state, n in Match.objects.values_list("programme", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    figures = _cached_national(MATCH_COUNTS_KEY, _match_counts)
+    counts = {(programme, state): n for programme, state, n in figures["per_programme"]}
     rows = [
         {
             "programme": label,
@@ -127,7 +177,7 @@ def _evaluator_home(user):
         }
         for value, label in Programme.choices
     ]
-    return "evaluator", {"rows": rows}
+    return "evaluator", {"rows": rows, "computed_at": figures["computed_at"]}
 
 
 def _admin_home(user):

@@ -360,17 +360,31 @@ class CourseForm(forms.ModelForm):
         return name
 
 
+def bookable_by(user):
+    """The condition on courses a user may book: their branches' and the national ones."""
+    return Q(branch__isnull=True) | Q(branch__in=access.branches_for(user))
+
+
 def courses_for(user):
     """Courses a user may book: their branches' courses and the national ones."""
-    return Course.objects.filter(Q(branch__isnull=True) | Q(branch__in=access.branches_for(user)))
+    return Course.objects.filter(bookable_by(user))
 
 
 class BookCourseForm(forms.Form):
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, courses=None, **kwargs):
+        """``courses``: the bookable courses when the caller has read them already (the
+        volunteer's page reads them with the volunteer's own bookings), so rendering the
+        field costs no query; the queryset still decides what a submitted form accepts."""
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = courses_for(user).select_related("branch")
+        field = self.fields["course"]
+        field.queryset = courses_for(user)
+        if courses is not None:
+            field.choices = [
+                ("", field.empty_label),
+                *((course.pk, field.label_from_instance(course)) for course in courses),
+            ]
 
 
 class AttendanceForm(forms.Form):
@@ -433,13 +447,18 @@ class FrameworkAgreementForm(forms.Form):
     valid_from = forms.DateField(label=_("Valid from"), widget=DatePicker())
     valid_to = forms.DateField(label=_("Valid to"), widget=DatePicker())
 
-    def __init__(self, *args, user, volunteer, **kwargs):
+    def __init__(self, *args, user, volunteer, matched_families=None, **kwargs):
+        """``matched_families``: the ids of the families matched with the volunteer when
+        the caller has them (the volunteer's page has read the matches), else a subquery.
+        An OR over an id list instead of a join with DISTINCT over every match, so the
+        choices are read through the family indexes (branch, primary key)."""
         super().__init__(*args, **kwargs)
+        if matched_families is None:
+            matched_families = volunteer.matches.values("family")
         # Families the user may see, in the volunteer's branch or matched with them.
         self.fields["family"].queryset = (
             access.families_for(user)
-            .filter(Q(branch=volunteer.branch_id) | Q(matches__volunteer=volunteer))
-            .distinct()
+            .filter(Q(branch=volunteer.branch_id) | Q(pk__in=matched_families))
             .only("name")
         )
 

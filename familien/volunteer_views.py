@@ -4,9 +4,19 @@ Views are thin: forms validate, familien/services/volunteers.py saves, and a
 VolunteerError becomes a Danish message beside the form that caused it.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Prefetch,
+    Q,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +29,7 @@ from familien.history import change_history
 from familien.models import (
     CertificateState,
     ChildCertificate,
+    Course,
     CourseAttendance,
     FrameworkAgreement,
     PipelineEvent,
@@ -29,7 +40,7 @@ from familien.models import (
 )
 from familien.paging import page_of, query_without_page
 from familien.phone import display_phone
-from familien.search import apply_search
+from familien.search import apply_search, search_ordering
 from familien.services import volunteers as services
 from familien.services.volunteers import VolunteerError
 from familien.volunteer_forms import (
@@ -43,6 +54,7 @@ from familien.volunteer_forms import (
     PipelineForm,
     VolunteerFilterForm,
     VolunteerForm,
+    bookable_by,
     courses_for,
 )
 
@@ -65,9 +77,9 @@ def volunteer_list(request):
     volunteers = access.volunteers_for(request.user).select_related("branch")
     volunteers = services.with_unreachable(services.with_certificate_state(volunteers, today))
     order = VolunteerFilterForm.SORTS["name"]
+    searches = False
     if form.is_valid():
         data = form.cleaned_data
-        volunteers = apply_search(volunteers, data["q"])
         if data["branch"]:
             volunteers = volunteers.filter(branch=data["branch"])
         if data["step"]:
@@ -80,7 +92,11 @@ def volunteer_list(request):
         if data["unreachable"]:
             volunteers = volunteers.filter(is_unreachable=True)
         order = form.order_by()
-    page = page_of(request, volunteers.order_by(*order))
+        if data["q"]:
+            volunteers = apply_search(volunteers, data["q"])
+            order = search_ordering(order)
+            searches = True
+    page = page_of(request, volunteers.order_by(*order), count_with_rows=searches)
     rows = list(page.object_list)
     for volunteer in rows:
         volunteer.certificate_label = CertificateState(volunteer.certificate_state).label
@@ -168,14 +184,45 @@ def _load_volunteer(user, pk):
             "recruitment_contacts",
             queryset=RecruitmentContact.objects.select_related("by").order_by("-at", "-pk"),
         ),
-        Prefetch(
-            "courses",
-            queryset=CourseAttendance.objects.select_related("course", "course__branch").order_by(
-                "-course__on"
-            ),
-        ),
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+# The booking field offers the courses of the last weeks and to come: a national role
+# may book on every branch's courses, which add up to thousands over the years. The form
+# itself still accepts any course the user may book.
+BOOKING_OFFERED_DAYS = 90
+
+
+def _courses(user, volunteer):
+    """The volunteer's bookings, newest course first, and the recent and coming courses
+    the user may book them on, from one query over courses (the volunteer's own booking
+    joined in)."""
+    since = timezone.localdate() - timedelta(days=BOOKING_OFFERED_DAYS)
+    bookable = bookable_by(user) & Q(on__gte=since)
+    rows = list(
+        Course.objects.annotate(
+            own=FilteredRelation("attendances", condition=Q(attendances__volunteer=volunteer))
+        )
+        .filter(bookable | Q(own__isnull=False))
+        .annotate(
+            attendance_pk=F("own__pk"),
+            attendance_status=F("own__status"),
+            bookable=ExpressionWrapper(bookable, output_field=BooleanField()),
+        )
+        .order_by("-on", "name", "pk")
+    )
+    attendances = [
+        CourseAttendance(
+            pk=course.attendance_pk,
+            volunteer=volunteer,
+            course=course,
+            status=course.attendance_status,
+        )
+        for course in rows
+        if course.attendance_pk is not None
+    ]
+    return attendances, [course for course in rows if course.bookable]
 
 
 def _history(volunteer, related):
@@ -198,13 +245,14 @@ def _detail_context(request, volunteer, **bound_forms):
     can_edit = user.role in EDITORS
     certificates = list(volunteer.certificates.all())
     contacts = list(volunteer.recruitment_contacts.all())
-    attendances = list(volunteer.courses.all())
+    attendances, bookable_courses = _courses(user, volunteer)
     events = list(volunteer.pipeline_events.all())
     agreements = list(
         FrameworkAgreement.objects.filter(
             volunteer=volunteer, family__in=access.families_for(user)
         ).select_related("family", "approved_by")
     )
+    matches = list(access.matches_for(user).filter(volunteer=volunteer).select_related("family"))
     for certificate in certificates:
         certificate.current_state = certificate.state(today)
         certificate.state_label = CertificateState(certificate.current_state).label
@@ -229,9 +277,7 @@ def _detail_context(request, volunteer, **bound_forms):
         "unreachable": services.is_unreachable(volunteer, contacts),
         "attendances": attendances,
         "agreements": agreements,
-        "matches": list(
-            access.matches_for(user).filter(volunteer=volunteer).select_related("family")
-        ),
+        "matches": matches,
         "history": _history(
             volunteer,
             {
@@ -250,13 +296,29 @@ def _detail_context(request, volunteer, **bound_forms):
             steps_left=bool(steps),
             pipeline_form=bound_forms.get("pipeline") or PipelineForm(steps=steps),
             contact_form=bound_forms.get("contact") or ContactForm(),
-            book_form=bound_forms.get("book") or BookCourseForm(user=user),
+            book_form=bound_forms.get("book")
+            or BookCourseForm(user=user, courses=bookable_courses),
             order_form=bound_forms.get("order") or CertificateOrderForm(),
-            agreement_form=bound_forms.get("agreement")
-            or FrameworkAgreementForm(user=user, volunteer=volunteer),
+            agreement_form=_agreement_form(request, volunteer, matches, bound_forms),
             attendance_choices=AttendanceForm.base_fields["status"].choices,
         )
     return context
+
+
+def _agreement_form(request, volunteer, matches, bound_forms):
+    """The framework agreement form, only when asked for (?agreement=new) or sent back
+    with errors: agreements are a rare exception, and its choice of families (every
+    family of the volunteer's branch, hundreds at national scale) is the page's largest
+    query and widget. The page links to it otherwise."""
+    if "agreement" in bound_forms:
+        return bound_forms["agreement"]
+    if request.GET.get("agreement") != "new":
+        return None
+    return FrameworkAgreementForm(
+        user=request.user,
+        volunteer=volunteer,
+        matched_families=sorted({match.family_id for match in matches}),
+    )
 
 
 def _display_labels(volunteer):

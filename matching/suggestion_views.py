@@ -31,8 +31,8 @@ def _url_or_none(name, **kwargs):
 def suggestions(request, pk):
     """Queries: the request with its family (scoped by access), the weights, the
     children with the single-provider flag, the latest intro meeting, the tags, the
-    ranking, the top volunteers' tags, and which of them the user may open; the same at 10
-    or 50,000 volunteers."""
+    branches within travel range, the ranking (with which of the top volunteers the user
+    may open), the top volunteers' tags; the same at 10 or 50,000 volunteers."""
     support_request = get_object_or_404(
         access.requests_for(request.user).select_related(
             "family__branch", "for_parent", "for_child"
@@ -46,12 +46,10 @@ def suggestions(request, pk):
     rows = []
     if open_for_matching:
         found = suggest_volunteers(
-            support_request, today=timezone.localdate(), limit=SUGGESTION_COUNT
-        )
-        visible = set(
-            access.volunteers_for(request.user)
-            .filter(pk__in=[s.volunteer.pk for s in found])
-            .values_list("pk", flat=True)
+            support_request,
+            today=timezone.localdate(),
+            limit=SUGGESTION_COUNT,
+            viewer=request.user,
         )
         for suggestion in found:
             volunteer = suggestion.volunteer
@@ -60,7 +58,7 @@ def suggestions(request, pk):
                     "suggestion": suggestion,
                     "detail_url": (
                         reverse("volunteer_detail", kwargs={"pk": volunteer.pk})
-                        if volunteer.pk in visible
+                        if suggestion.may_open
                         else None
                     ),
                     "propose_url": _url_or_none(

@@ -10,6 +10,9 @@ How it works, and why it stays fast at 50,000 volunteers:
   weights, the children's ages and the parents (for the børneattest rule and the
   volunteers' preferences), the request's wishes and the latest intro meeting's needs and
   wishes, and the tag names (a short table) to find the tags the wishes mention.
+* One more reads the distances to the family's branch from the branches within the
+  longest travel range anyone states; they are written into the ranking's SQL, so no
+  candidate looks its distance up, and a branch outside them is turned away at once.
 * Then ONE query filters and ranks the volunteers in the database: ready or active, takes
   the programme, can reach the family (same branch, serves the family's branch, the
   branch distance within their travel range, or online when the family meets online),
@@ -40,6 +43,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 
+from familien import access
 from familien.models import (
     Availability,
     ChildCertificate,
@@ -98,6 +102,8 @@ class Suggestion:
     reach: str
     open_matches: int
     info: list = field(default_factory=list)
+    # Whether the user who asked may open the volunteer's record (suggest_volunteers).
+    may_open: bool = False
 
     @property
     def ranked_lower(self):
@@ -214,18 +220,62 @@ def _any_of(field_name, values):
     return condition
 
 
-def ranked_volunteers(request, *, today, weights, facts, tag_ids):
+def travel_distances(home):
+    """{branch id: km} of the branches within travel range of the family's branch
+    ``home`` for at least one volunteer (no farther than the longest travel range
+    anyone states). One small query; the ranking then reads the distance from this map
+    written into its SQL instead of looking it up once per candidate volunteer, and a
+    volunteer of a branch outside it can reach the family only by serving its branch or
+    online."""
+    farthest = (
+        Volunteer.objects.filter(travel_km__isnull=False)
+        .order_by("-travel_km")
+        .values("travel_km")[:1]
+    )
+    return dict(
+        BranchDistance.objects.filter(to_branch=home, km__lte=Subquery(farthest))
+        .exclude(from_branch=home)
+        .values_list("from_branch", "km")
+    )
+
+
+def _distance_from(distances):
+    """The SQL expression of the distance from a volunteer's branch to the family's:
+    the km of ``distances`` by branch, NULL (never within range) for any other branch."""
+    if not distances:
+        return Value(None, output_field=BranchDistance._meta.get_field("km"))
+    return Case(
+        *(When(branch_id=branch, then=Value(km)) for branch, km in sorted(distances.items())),
+        default=None,
+        output_field=BranchDistance._meta.get_field("km"),
+    )
+
+
+def ranked_volunteers(request, *, today, weights, facts, tag_ids, distances=None):
     """The queryset of suggestable volunteers for ``request`` with their score parts
-    annotated, best first (ranked lower: at capacity or missing a needed børneattest)."""
+    annotated, best first (ranked lower: at capacity or missing a needed børneattest).
+
+    ``score`` leaves out the capacity points, which ``explain`` adds: they follow from
+    ``ranked_lower`` (room for another match or not), so within one ``ranked_lower`` they
+    are the same for every row and the order is the same without them, and the count of
+    open matches runs once per candidate instead of twice. ``distances`` is
+    ``travel_distances(home)`` when the caller has it already."""
     family = request.family
     home = family.branch_id
     w = weights
+    if distances is None:
+        distances = travel_distances(home)
+    # Selected for the top rows only (PostgreSQL computes an expensive output column
+    # after the sort and limit), so it may look the distance up: an online volunteer
+    # farther away than anyone travels still shows how far.
     distance = BranchDistance.objects.filter(from_branch=OuterRef("branch"), to_branch=home)
+    near_km = _distance_from(distances)
+    # COUNT(*), not COUNT(id): an index on (volunteer, status) answers it alone.
     occupying = (
         Match.objects.filter(volunteer=OuterRef("pk"), status__in=OCCUPYING_STATUSES)
         .order_by()
         .values("volunteer")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     declined = Match.objects.filter(
@@ -243,7 +293,14 @@ def ranked_volunteers(request, *, today, weights, facts, tag_ids):
         km=Subquery(distance.values("km")[:1]),
         serves=Exists(Served.objects.filter(volunteer=OuterRef("pk"), branch=home)),
     )
-    in_person = Q(branch=home) | Q(serves=True) | Q(km__lte=F("travel_km"))
+    volunteers = volunteers.alias(near_km=near_km)
+    # Cheapest test first (PostgreSQL stops at the first true one): the branch list,
+    # hashed, turns most volunteers away before their distance or served branches are read.
+    in_person = (
+        Q(branch=home)
+        | (Q(branch__in=sorted(distances)) & Q(near_km__lte=F("travel_km")))
+        | Q(serves=True)
+    )
     if request.mode == MeetingMode.ONLINE:
         volunteers = volunteers.filter(online=True)
     elif request.mode == MeetingMode.EITHER:
@@ -285,7 +342,7 @@ def ranked_volunteers(request, *, today, weights, facts, tag_ids):
         # travel range, so the distance is not looked up again for every candidate.
         beyond = Value(w.within_travel)
     else:
-        beyond = Case(When(km__lte=F("travel_km"), then=Value(w.within_travel)), default=zero)
+        beyond = Case(When(near_km__lte=F("travel_km"), then=Value(w.within_travel)), default=zero)
     # Not selected: only needed inside ranked_lower (PostgreSQL would build its hash twice).
     volunteers = volunteers.alias(has_certificate=has_certificate).annotate(
         open_matches=Coalesce(Subquery(occupying), zero),
@@ -318,9 +375,6 @@ def ranked_volunteers(request, *, today, weights, facts, tag_ids):
         ),
         preference_points=Case(When(preference_fit, then=Value(w.preferences)), default=zero),
         interest_points=Least(F("interest_hits"), Value(MAX_INTEREST_HITS)) * w.interests,
-        capacity_points=Case(
-            When(open_matches__lt=F("max_matches"), then=Value(w.capacity)), default=zero
-        ),
         # 0: can take the match; 1: at capacity; 2: needs a børneattest; 3: both.
         ranked_lower=Case(
             When(open_matches__gte=F("max_matches"), then=Value(LOWER_CAPACITY)), default=zero
@@ -334,8 +388,7 @@ def ranked_volunteers(request, *, today, weights, facts, tag_ids):
             + F("reach_points")
             + F("language_points")
             + F("preference_points")
-            + F("interest_points")
-            + F("capacity_points"),
+            + F("interest_points"),
         )
         .select_related("branch")
         .order_by("ranked_lower", "-score", "pk")
@@ -346,7 +399,7 @@ def _labels(choices, values):
     return ", ".join(str(choices(v).label) for v in values if v in choices.values)
 
 
-def explain(volunteer, *, request, weights, facts, tag_names):
+def explain(volunteer, *, request, weights, facts, tag_names, may_open=False):
     """The Suggestion for one ranked volunteer: its score broken into Danish reasons."""
     home = request.family.branch_id
     reasons = [Reason(_("Takes this programme"), weights.programme)]
@@ -400,12 +453,13 @@ def explain(volunteer, *, request, weights, facts, tag_names):
             )
         )
     at_capacity = volunteer.open_matches >= volunteer.max_matches
+    capacity_points = 0 if at_capacity else weights.capacity
     if not at_capacity:
         reasons.append(
             Reason(
                 _("Room for another match (%(open)s of %(max)s taken)")
                 % {"open": volunteer.open_matches, "max": volunteer.max_matches},
-                volunteer.capacity_points,
+                capacity_points,
             )
         )
     if volunteer.availability_points:
@@ -420,7 +474,7 @@ def explain(volunteer, *, request, weights, facts, tag_names):
     info = [_("Availability: %(count)s time slots") % {"count": len(volunteer.availability or [])}]
     return Suggestion(
         volunteer=volunteer,
-        score=volunteer.score,
+        score=volunteer.score + capacity_points,
         reasons=reasons,
         at_capacity=at_capacity,
         needs_certificate=bool(volunteer.ranked_lower & LOWER_CERTIFICATE),
@@ -428,18 +482,26 @@ def explain(volunteer, *, request, weights, facts, tag_names):
         reach=reach,
         open_matches=volunteer.open_matches,
         info=info,
+        may_open=may_open,
     )
 
 
-def suggest_volunteers(request, *, today, limit=10):
+def suggest_volunteers(request, *, today, limit=10, viewer=None):
     """The top ``limit`` volunteers for the support request ``request``, ranked in the
     database, each with its score, its reasons and its flags (issue 4 item 3; report
     section 7.1 for cross-branch matching within travel range, section 7.2 for the
-    leader's judgement). A fixed number of queries, whatever the number of volunteers."""
+    leader's judgement). A fixed number of queries, whatever the number of volunteers.
+
+    With ``viewer``, each suggestion also says whether that user may open the
+    volunteer's record (``may_open``, from familien.access), read in the same query."""
     weights = MatchingWeights.current()
     facts = family_facts(request, today=today)
     tags = tags_in_text(wishes_text(request))
     ranked = ranked_volunteers(request, today=today, weights=weights, facts=facts, tag_ids=tags)
+    if viewer is not None:
+        ranked = ranked.annotate(
+            may_open=Exists(access.volunteers_for(viewer).filter(pk=OuterRef("pk")))
+        )
     rows = list(ranked[:limit])
     names = {}
     if tags and rows:
@@ -455,6 +517,7 @@ def suggest_volunteers(request, *, today, limit=10):
             weights=weights,
             facts=facts,
             tag_names=sorted(names.get(volunteer.pk, [])),
+            may_open=getattr(volunteer, "may_open", False),
         )
         for volunteer in rows
     ]

@@ -5,6 +5,7 @@ Budget per page (after login): session, user, OTP device, then the page's own qu
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +22,16 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_cached_figures():
+    """The national start pages keep their counts in the cache (familien.views): each
+    test counts its own data."""
+    cache.clear()
+    yield
+    cache.clear()
+
 
 PAGES = {
     Role.LEADER: ["home", "family_list", "volunteer_list"],
@@ -62,3 +73,58 @@ def test_pages_cost_the_same_at_10_and_200_rows(role, client, django_assert_max_
         with django_assert_max_num_queries(small[name]):
             assert client.get(reverse(name)).status_code == 200
         assert small[name] <= 12, f"{name} as {role} costs {small[name]} queries"
+
+
+@pytest.mark.parametrize("role", [Role.CENTRAL, Role.EVALUATOR])
+def test_national_home_counts_the_same_queries_at_10_and_200_rows_then_reads_the_cache(
+    role, client
+):
+    """Session, user, OTP device; the branches and three grouped counts and the matches
+    started locally and centrally (central), or the matches per programme and status
+    (evaluator); notifications. Then the counts come from the cache."""
+    users = {r: UserFactory(role=r) for r in PAGES}
+    own_profile = VolunteerFactory(user=users[Role.VOLUNTEER])
+    login(client, users[role])
+    build(10, users, own_profile)
+    client.get(reverse("home"))  # the session's first save, not the page's own
+    cache.clear()
+    small = count_queries(client, reverse("home"))
+    cache.clear()
+    build(190, users, own_profile)
+    assert count_queries(client, reverse("home")) == small
+    assert count_queries(client, reverse("home")) < small  # the counts from the cache
+
+
+def test_central_home_shows_counts_from_the_cache_and_when_they_were_counted(client):
+    from familien.views import NATIONAL_FIGURES_SECONDS
+
+    users = {r: UserFactory(role=r) for r in PAGES}
+    own_profile = VolunteerFactory(user=users[Role.VOLUNTEER])
+    build(20, users, own_profile)
+    login(client, users[Role.CENTRAL])
+    response = client.get(reverse("home"))
+    assert response.context["totals"] == {"families": 20, "volunteers": 17, "active_matches": 20}
+    assert "figures-computed" in response.content.decode()
+    counted = response.context["computed_at"]
+    build(20, users, own_profile)
+    # Within NATIONAL_FIGURES_SECONDS the page shows the same counts and says when.
+    assert 60 <= NATIONAL_FIGURES_SECONDS <= 15 * 60
+    response = client.get(reverse("home"))
+    assert response.context["totals"]["families"] == 20
+    assert response.context["computed_at"] == counted
+    cache.clear()  # as when the entry has expired
+    response = client.get(reverse("home"))
+    assert response.context["totals"]["families"] == 40
+    assert response.context["computed_at"] >= counted
+
+
+def test_a_leaders_home_is_counted_live(client):
+    users = {r: UserFactory(role=r) for r in PAGES}
+    own_profile = VolunteerFactory(user=users[Role.VOLUNTEER])
+    build(20, users, own_profile)
+    login(client, users[Role.LEADER])
+    assert client.get(reverse("home")).context["totals"]["families"] == 20
+    build(20, users, own_profile)
+    response = client.get(reverse("home"))
+    assert response.context["totals"]["families"] == 40
+    assert "computed_at" not in response.context

@@ -548,6 +548,95 @@ def test_detail_costs_the_same_with_few_and_many_rows(client, world, django_asse
     assert response.context["history"]
 
 
+@pytest.mark.parametrize("role", ["leader", "central"])
+def test_detail_stays_within_budget_as_the_branch_and_courses_grow(
+    client, world, role, django_assert_max_num_queries
+):
+    """15 queries (issue 8): session, user, OTP device; the volunteer with branch and
+    registrant, tags, served branches, certificates, steps, contacts; the courses (the
+    volunteer's bookings and those to book, one query), agreements, matches, history;
+    the unread notifications; the session save when due (update, in the test's
+    transaction a savepoint and its release). No query for the families of an
+    agreement: that form is read only when asked for."""
+    from familien.models import Family
+    from tests.factories import FamilyFactory
+
+    volunteer = world.volunteer_a
+    login(client, world.users[role])
+    url = reverse("volunteer_detail", args=[volunteer.pk])
+
+    def grow(count):
+        for i in range(count):
+            FamilyFactory(branch=world.branch_a)
+            course = Course.objects.create(
+                name=f"Kursus {i}", kind="volunteer", on=TODAY, branch=world.branch_a
+            )
+            CourseAttendance.objects.create(volunteer=volunteer, course=course)
+            Course.objects.create(name=f"Ledig {i}", kind="volunteer", on=TODAY)
+
+    grow(2)
+    small = count_queries(client, url)
+    grow(30)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert small <= 15 + 2  # the session save's savepoint and release in the test
+    assert len(response.context["attendances"]) == 32
+    assert Family.objects.filter(branch=world.branch_a).count() > 30
+    assert response.context["agreement_form"] is None
+    assert 'href="?agreement=new#agreements"' in response.content.decode()
+
+
+def test_detail_courses_show_bookings_and_offer_recent_bookable_courses(client, world):
+    volunteer = world.volunteer_a
+    own_old = Course.objects.create(
+        name="Gammelt", kind="volunteer", on=TODAY - timedelta(days=400), branch=world.branch_a
+    )
+    CourseAttendance.objects.create(volunteer=volunteer, course=own_old)
+    coming = Course.objects.create(
+        name="Kommende", kind="volunteer", on=TODAY + timedelta(days=10), branch=world.branch_a
+    )
+    national = Course.objects.create(name="Landsdækkende", kind="mentor", on=TODAY)
+    long_ago = Course.objects.create(
+        name="Længe siden", kind="volunteer", on=TODAY - timedelta(days=200)
+    )
+    Course.objects.create(name="Fremmed", kind="volunteer", on=TODAY, branch=world.branch_b)
+    leader_client(client, world)
+    response = client.get(reverse("volunteer_detail", args=[volunteer.pk]))
+    [attendance] = response.context["attendances"]
+    assert attendance.course == own_old and attendance.status == "booked"
+    offered = [value for value, _label in response.context["book_form"].fields["course"].choices]
+    assert offered == ["", coming.pk, national.pk]
+    # The form still accepts an older course the leader may book (a late registration).
+    response = client.post(
+        reverse("volunteer_course_book", args=[volunteer.pk]), {"course": long_ago.pk}
+    )
+    assert response.status_code == 302
+    assert CourseAttendance.objects.filter(volunteer=volunteer, course=long_ago).exists()
+
+
+def test_agreement_form_is_read_only_when_asked_for(client, world):
+    from tests.factories import FamilyFactory, MatchFactory
+
+    volunteer = world.volunteer_a
+    neighbour = FamilyFactory(branch=world.branch_a)
+    elsewhere = FamilyFactory(branch=world.branch_b)
+    MatchFactory(family=elsewhere, volunteer=volunteer)  # matched across branches
+    FamilyFactory(branch=world.branch_b)  # neither in the branch nor matched
+    login(client, world.users["central"])
+    url = reverse("volunteer_detail", args=[volunteer.pk])
+    assert client.get(url).context["agreement_form"] is None
+    response = client.get(url, {"agreement": "new"})
+    form = response.context["agreement_form"]
+    choices = {value.value for value, _label in form.fields["family"].choices if value}
+    assert choices == {world.family_a.pk, neighbour.pk, elsewhere.pk}
+    assert 'id="agreement-form"' in response.content.decode()
+    # A leader sees only their branches' families, even one matched elsewhere.
+    login(client, world.users["leader"])
+    form = client.get(url, {"agreement": "new"}).context["agreement_form"]
+    choices = {value.value for value, _label in form.fields["family"].choices if value}
+    assert choices == {world.family_a.pk, neighbour.pk}
+
+
 def test_demo_volunteers_cover_every_certificate_state_and_unreachable_sign_ups(world):
     import random
 
