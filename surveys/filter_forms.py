@@ -37,6 +37,8 @@ class PeriodFilterForm(forms.Form):
         self.fields["branch"].queryset = branches
         for name in self.select_fields:
             self.fields[name].widget.attrs["class"] = "form-select"
+            # The same markup as Django's select, written in one template (issue 8).
+            self.fields[name].widget.template_name = "surveys/widgets/select.html"
 
     def clean(self):
         data = super().clean()

@@ -174,7 +174,26 @@ class Invitation(models.Model):
                 fields=["next_step_at"],
                 condition=Q(status="open"),
                 name="invitation_due",
-            )
+            ),
+            # The engine's claim (surveys.engine, helper d's request): the automatic
+            # steps that are due, in the claim's order, without walking past the open
+            # invitations that wait for a person's call.
+            models.Index(
+                fields=["next_step_at", "id"],
+                condition=Q(
+                    status="open", next_step__in=["invite", "sms_reminder", "mail_reminder"]
+                ),
+                name="invitation_due_auto",
+            ),
+            # The call queue (surveys.call_views.survey_call_queue): the open invitations
+            # waiting for a person's call in the page's order; the match is in the index
+            # so the queue's count reads the index alone, joining the match for its
+            # scope (issue 8).
+            models.Index(
+                fields=["next_step_at", "id", "match"],
+                condition=Q(status="open", next_step="call"),
+                name="invitation_calls_due",
+            ),
         ]
         constraints = [
             # Never the same form twice to the same person for the same match.
@@ -254,7 +273,22 @@ class ContactAttempt(models.Model):
                 fields=["status", "retry_at"],
                 condition=Q(status__in=["queued", "sending"]),
                 name="attempt_pending",
-            )
+            ),
+            # The response rates' "sent" (surveys.rates.rate_counts): whether an
+            # invitation has an attempt that went out, answered from this index alone
+            # instead of the attempt rows (issue 8). The statuses are rates.WENT_OUT.
+            models.Index(
+                fields=["invitation"],
+                condition=Q(status__in=["sent", "to_post", "done"]),
+                name="attempt_went_out",
+            ),
+            # Letters waiting to be posted (surveys.letters.letters_for, counted on the
+            # call queue): a handful among millions of attempts.
+            models.Index(
+                fields=["invitation"],
+                condition=Q(channel="print", status="to_post"),
+                name="attempt_letter_to_post",
+            ),
         ]
 
     def __str__(self):

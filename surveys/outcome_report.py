@@ -35,9 +35,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from surveys.measures import MULTI, REPORTED_PROGRAMMES, SCALE, SCORE, measures_for
-from surveys.models import Answer, Question, Respondent, Response, SurveyKind
+from surveys.models import Answer, Question, Respondent, SurveyKind
 from surveys.outcome_charts import colours, distribution_svg, mean_svg
-from surveys.outcomes import after_responses, before_responses
+from surveys.outcomes import counted_responses
 from surveys.rates import percent
 
 # Cells under 5 respondents are not shown (issue 7 item 1).
@@ -217,8 +217,9 @@ def _answer_counts(programmes, sides):
     return counts
 
 
-def _score_means(programmes, sides):
-    """{(programme, side): {field: (n, mean)}} for the SCORE measures, one query."""
+def _score_means(programmes, counted):
+    """{(programme, side): {field: (n, mean)}} for the SCORE measures of the ``counted``
+    responses (outcomes.counted_responses), one query."""
     fields = sorted({m.score_field for p in programmes for m in measures_for(p) if m.kind == SCORE})
     if not fields:
         return {}
@@ -227,7 +228,7 @@ def _score_means(programmes, sides):
         aggregates[f"n_{name}"] = Count(name)
         aggregates[f"avg_{name}"] = Avg(name)
     rows = (
-        Response.objects.filter(sides, invitation__questionnaire__programme__in=programmes)
+        counted.filter(invitation__questionnaire__programme__in=programmes)
         .order_by()
         .values(
             programme=F("invitation__questionnaire__programme"),
@@ -371,18 +372,32 @@ def _score_result(measure, question, means):
     return result
 
 
-def outcome_reports(programmes=REPORTED_PROGRAMMES, *, responses=None):
+def outcome_figures(programmes=REPORTED_PROGRAMMES, *, responses=None):
+    """The counted part of the report, as plain data (surveys.figure_cache keeps it):
+    {"counts": the answers per item, side and value, "means": the scores per programme
+    and side}. Two grouped queries, whatever the number of respondents."""
+    programmes = [p for p in programmes if measures_for(p)]
+    if not programmes:
+        return {"counts": {}, "means": {}}
+    counted = counted_responses(responses)
+    return {
+        "counts": dict(_answer_counts(programmes, Q(response__in=counted))),
+        "means": _score_means(programmes, counted),
+    }
+
+
+def outcome_reports(programmes=REPORTED_PROGRAMMES, *, responses=None, figures=None):
     """{programme: [MeasureResult]} for ``programmes``; ``responses`` is an optional
-    Response queryset already narrowed to the user's scope and the period. Three queries
-    at most, whatever the number of respondents."""
+    Response queryset already narrowed to the user's scope and the period; ``figures``
+    (outcome_figures' result for the same programmes) saves counting again. Three
+    queries at most, whatever the number of respondents."""
     programmes = [p for p in programmes if measures_for(p)]
     if not programmes:
         return {}
-    sides = Q(response__in=before_responses(responses)) | Q(response__in=after_responses(responses))
-    response_sides = Q(pk__in=before_responses(responses)) | Q(pk__in=after_responses(responses))
+    if figures is None:
+        figures = outcome_figures(programmes, responses=responses)
     questions = _questions(programmes)
-    counts = _answer_counts(programmes, sides)
-    means = _score_means(programmes, response_sides)
+    counts, means = figures["counts"], figures["means"]
     reports = {}
     for programme in programmes:
         results = []

@@ -7,6 +7,7 @@ are compared unpaired (section 2.2, Boks 3.2), so each side is simply a set of r
 """
 
 from django.db.models import Exists, OuterRef
+from django.db.models.lookups import In
 
 from surveys.models import Respondent, Response, SurveyKind
 
@@ -27,18 +28,38 @@ def before_responses(responses=None):
     return parent_responses(responses).filter(invitation__kind=SurveyKind.PRE)
 
 
-def after_responses(responses=None):
-    """The parents' latest answered after-form per match: the post survey when there is
-    one, otherwise the follow-up survey (Bilag 2: only the latest answered form counts).
-    "Later" is looked for among ``responses`` only: a period works as the report's data
-    cut-off (1 May 2022), so a follow-up answer counts when the post form came after it."""
-    later = parent_responses(responses).filter(
+def _later_after_form(responses):
+    """A later answered after-form of the same parent for the same match, among
+    ``responses`` (for Exists, relative to the outer response)."""
+    return parent_responses(responses).filter(
         invitation__match=OuterRef("invitation__match"),
         invitation__parent=OuterRef("invitation__parent"),
         invitation__kind__in=AFTER_KINDS,
         submitted_at__isnull=False,
         submitted_at__gt=OuterRef("submitted_at"),
     )
+
+
+def after_responses(responses=None):
+    """The parents' latest answered after-form per match: the post survey when there is
+    one, otherwise the follow-up survey (Bilag 2: only the latest answered form counts).
+    "Later" is looked for among ``responses`` only: a period works as the report's data
+    cut-off (1 May 2022), so a follow-up answer counts when the post form came after it."""
     return (
-        parent_responses(responses).filter(invitation__kind__in=AFTER_KINDS).exclude(Exists(later))
+        parent_responses(responses)
+        .filter(invitation__kind__in=AFTER_KINDS)
+        .exclude(Exists(_later_after_form(responses)))
+    )
+
+
+def counted_responses(responses=None):
+    """Both sides at once: before_responses and after_responses in one queryset, read
+    in one pass (issue 8). "Later" applies to an after-form only; it is said inside the
+    subquery (the outer form's kind) so that the database can still run it as one anti
+    join rather than a lookup per response."""
+    later = _later_after_form(responses).filter(In(OuterRef("invitation__kind"), list(AFTER_KINDS)))
+    return (
+        parent_responses(responses)
+        .filter(invitation__kind__in=(SurveyKind.PRE, *AFTER_KINDS))
+        .exclude(Exists(later))
     )

@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 from datetime import timedelta
+from html import escape
 
 import pytest
 from django.db import connection
@@ -754,3 +755,47 @@ def test_the_real_questionnaire_opens_when_there_is_one():
     assert asked
     for question in asked:
         assert f'name="q{question.pk}"' in page
+
+
+# --- the inputs, written out --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bound", [False, True])
+def test_the_written_out_inputs_are_what_djangos_widgets_give(questionnaire, bound):
+    """respond_forms.options_html writes the inputs itself (issue 8: the page's time);
+    each one has the name, value, id, label and checked state Django's own RadioSelect
+    and CheckboxSelectMultiple give, saved values and posted ones alike, every text
+    escaped."""
+    from surveys.respond_forms import AnswerForm, field_name
+
+    questions = list(questionnaire.questions.order_by("position"))
+    choice = next(q for q in questions if q.answer_type == "choice")
+    multi = next(q for q in questions if q.answer_type == "multi")
+    scale = next(q for q in questions if q.answer_type == "scale")
+    choice.choices = [*choice.choices, {"value": "odd", "da": '<b>"Andet" & mere</b>'}]
+    saved = {choice.pk: "odd", multi.pk: [multi.choices[0]["value"]], scale.pk: 4}
+    if bound:
+        data = {field_name(choice): "odd", field_name(scale): "4"}
+        data[field_name(multi)] = [multi.choices[0]["value"], multi.choices[-1]["value"]]
+        form = AnswerForm(data, questions=questions, language="da")
+        form.is_valid()
+    else:
+        form = AnswerForm(questions=questions, language="da", saved=saved)
+    checked_somewhere = 0
+    for item in form.items():
+        if item.question.answer_type == "text":
+            assert item.options == ""
+            continue
+        html = str(item.options)
+        assert "<b>" not in html
+        for widget in item.field:
+            data = widget.data
+            attrs = (
+                f'<input type="{data["type"]}" name="{data["name"]}" '
+                f'value="{escape(str(data["value"]))}" class="btn-check" '
+                f'id="{widget.id_for_label}"{" checked" if data["selected"] else ""}>'
+            )
+            assert attrs in html
+            assert f'for="{widget.id_for_label}">{escape(str(widget.choice_label))}</label>' in html
+            checked_somewhere += bool(data["selected"])
+    assert checked_somewhere == (4 if bound else 3)
