@@ -66,7 +66,14 @@ class CheckIn(models.Model):
 
     class Meta:
         ordering = ["-met_on", "-pk"]
-        indexes = [models.Index(fields=["match", "met_on"], name="checkin_match_date")]
+        indexes = [
+            # A match's check-ins by date, with the minutes: the figures' sums over a
+            # match's first and last 13 weeks (followup.figures.hours_per_month) and the
+            # dashboard's last check-in are read from the index alone.
+            models.Index(
+                fields=["match", "met_on"], include=["minutes"], name="checkin_match_date_minutes"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(minutes__gte=5) & Q(minutes__lte=24 * 60), name="checkin_minutes"
@@ -185,7 +192,25 @@ class FollowUpTask(models.Model):
                 fields=["due_on"],
                 condition=Q(done_on__isnull=True, cancelled_on__isnull=True),
                 name="followup_task_open_due",
-            )
+            ),
+            # The queues of the central corps and the branches (access.task_queue_for):
+            # the dashboard's first ten of each kind by due date and its counts
+            # (followup.dashboard.task_lists, task_summary), and the queue page's count,
+            # read from the index alone; match_id rides along for the per-branch counts.
+            models.Index(
+                fields=["responsible", "kind", "due_on", "id"],
+                include=["match"],
+                condition=Q(done_on__isnull=True, cancelled_on__isnull=True),
+                name="followup_task_open_queue",
+            ),
+            # The same for an administrator, whose queue is every open task: the lists
+            # in (kind, due_on) order and the counts without a sort or a heap read.
+            models.Index(
+                fields=["kind", "due_on", "id"],
+                include=["responsible", "match"],
+                condition=Q(done_on__isnull=True, cancelled_on__isnull=True),
+                name="followup_task_open_kind",
+            ),
         ]
         constraints = [
             # Planning twice (a retried task, an extension) never doubles a follow-up.

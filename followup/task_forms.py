@@ -137,8 +137,15 @@ class FiguresFilterForm(forms.Form):
         self.fields["branch"].queryset = branches
         self.fields["branch"].widget.attrs["class"] = "form-select form-select-sm"
 
+    @property
+    def chosen_branch(self):
+        """The chosen branch, or None (none chosen, or a bad value, which is ignored)."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data.get("branch")
+        return None
+
     def apply(self, matches):
         """``matches`` narrowed to the chosen branch; a bad value is ignored."""
-        if self.is_bound and self.is_valid() and self.cleaned_data.get("branch"):
-            return matches.filter(family__branch=self.cleaned_data["branch"])
+        if self.chosen_branch:
+            return matches.filter(family__branch=self.chosen_branch)
         return matches

@@ -53,6 +53,12 @@ SECTION_EMPTY = {
     Kind.SPARRING: gettext_lazy("No one has asked for sparring."),
     Kind.END_REVIEW: gettext_lazy("No end-of-course reviews are due in the next two weeks."),
 }
+# Whose tasks the national roles' queues hold (access.task_queue_for): their summary is
+# read off the per-branch grouping instead of a query of its own.
+NATIONAL_QUEUES = {
+    Role.CENTRAL: (FollowUpTask.Responsible.CENTRAL,),
+    Role.ADMIN: tuple(FollowUpTask.Responsible),
+}
 # Where a completed task sends the user back to (a fixed list, never a URL from the form).
 BACK_TO = {"queue": "followup_task_queue", "dashboard": "followup_dashboard"}
 
@@ -76,16 +82,26 @@ def followup_dashboard(request):
     waiting families with their days waiting, matches ending soon (issue 5 item 5) and
     the survey calls due (issue 6 item 4);
     the central corps and administrators also see each branch and the national totals.
-    Queries: the four task lists with their counts in one, the waiting list and its
-    grouped counts, the matches ending soon and their grouped count; nationally also the
-    branches and the grouped task counts; the survey calls' count. The same number at 10
-    and at 500 matches."""
+    Queries: the four task lists in one; their counts in one; the first matches ending
+    soon and their count; the first waiting families and their count; the survey calls'
+    count. Nationally the counts of the country (dashboard.cached_national_overview: four
+    grouped queries when not cached, which also give the user's own counts) take the
+    place of the three counts. The same number at 10 and at 500 matches; every list is
+    read through an index with a limit."""
     user = request.user
     today = timezone.localdate()
     queue = access.task_queue_for(user)
     matches = access.matches_for(user)
 
-    lists, summary = dashboard.task_lists(queue, today=today)
+    lists = dashboard.task_lists(queue, today=today)
+    overview = fresh = None
+    if user.role in access.NATIONAL_ROLES:
+        overview, fresh = dashboard.cached_national_overview(user, today=today)
+    if fresh:
+        # Just counted with the rest of the country: the user's own queue is in there.
+        summary = dashboard.summary_of(overview["by_responsible"], NATIONAL_QUEUES[user.role])
+    else:
+        summary = dashboard.task_summary(queue, today=today)
     totals = {
         Kind.FOLLOW_UP: summary["overdue"] + summary["due_today"],
         Kind.SILENT: summary["silent"],
@@ -108,22 +124,16 @@ def followup_dashboard(request):
     for match in ending:
         match.url = match_url(match.pk)
         match.days_left = (match.planned_end - today).days
-    ending_counts = dashboard.ending_by_branch(matches, today=today)
 
-    waiting = waiting_counts = None
+    waiting = None
     if user.role in WAITING_LIST_ROLES:
         requests = access.requests_for(user)
         waiting = dashboard.waiting_families(requests, today=today)
-        waiting_counts = dashboard.waiting_by_branch(requests, today=today)
-
-    branch_rows = national = None
-    if user.role in access.NATIONAL_ROLES:
-        branch_rows, national = dashboard.branch_table(
-            access.branches_for(user).only("name").order_by("name"),
-            task_counts=dashboard.tasks_by_branch(access.follow_up_tasks_for(user), today=today),
-            waiting=waiting_counts or {},
-            ending=ending_counts,
-        )
+    if overview:
+        ending_total, waiting_total = overview["totals"]["ending"], overview["totals"]["waiting"]
+    else:
+        ending_total = dashboard.ending_count(matches, today=today)
+        waiting_total = dashboard.waiting_count(requests) if waiting is not None else 0
 
     return render(
         request,
@@ -133,14 +143,15 @@ def followup_dashboard(request):
             "summary": summary,
             "sections": sections,
             "ending": ending,
-            "ending_total": sum(ending_counts.values()),
+            "ending_total": ending_total,
             "ending_ahead_days": dashboard.ENDING_AHEAD_DAYS,
             "waiting": waiting,
-            "waiting_total": sum(row["waiting"] for row in (waiting_counts or {}).values()),
+            "waiting_total": waiting_total,
             "queue_url": _queue_url(),
             "overdue_url": _queue_url(overdue="on"),
-            "branch_rows": branch_rows,
-            "national": national,
+            "branch_rows": overview["rows"] if overview else None,
+            "national": overview["totals"] if overview else None,
+            "overview_computed_at": overview["computed_at"] if overview else None,
             # The figures page is for leaders, the central corps and administrators.
             "figures_url": reverse("followup_figures") if user.role in WAITING_LIST_ROLES else None,
             # Survey non-responders waiting for a call from the same person (DOMAIN.md §14).

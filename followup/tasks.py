@@ -16,3 +16,18 @@ def raise_follow_up_alerts():
     counts = run_daily_follow_up(today=timezone.localdate())
     logger.info("follow-up alerts raised: %(silent)d silent matches", counts)
     return counts
+
+
+@shared_task
+def warm_national_figures():
+    """Every five minutes (CELERY_BEAT_SCHEDULE, "follow-up-figures"): compute the national
+    roles' figures page (followup.figures) and their dashboard's per-branch counts
+    (followup.dashboard) ahead, so the central corps never waits for the country's
+    numbers. Only reads and stores aggregates; running it twice stores the same again."""
+    from followup.dashboard import warm_national_overview
+    from followup.figures import warm_national_figures as warm_figures
+
+    today = timezone.localdate()
+    warm_figures(today=today)
+    warm_national_overview(today=today)
+    logger.info("follow-up figures and overview computed for the national roles")

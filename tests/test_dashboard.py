@@ -4,14 +4,17 @@ the central corps, and a fixed number of queries at 10 and at 500 matches."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from familien import access
 from familien.models import Family, Role, Volunteer
 from followup import dashboard
 from followup.models import CheckIn, FollowUpTask
+from followup.tasks import warm_national_figures
 from matching.models import Match, SupportRequest
 from tests.conftest import login
 from tests.factories import (
@@ -24,6 +27,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
 
 Kind = FollowUpTask.Kind
 Responsible = FollowUpTask.Responsible
@@ -284,6 +288,7 @@ def build(count, branches, followup_user):
 
 
 def count_queries(client, url):
+    cache.clear()  # the national overview's counts are computed each time, as on a miss
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
@@ -298,6 +303,7 @@ def test_the_dashboard_costs_the_same_at_10_and_500_matches(client, role):
     if role == Role.LEADER:
         user.branches.set(branches)
     login(client, user)
+    client.get(URL)  # the first request after logging in also saves the session
     build(10, branches, followup_user)
     small, response = count_queries(client, URL)
     assert section(response, Kind.FOLLOW_UP)["tasks"]
@@ -307,3 +313,113 @@ def test_the_dashboard_costs_the_same_at_10_and_500_matches(client, role):
     assert large <= 15, f"the dashboard as {role} costs {large} queries"
     assert len(section(response, Kind.FOLLOW_UP)["tasks"]) == 10
     assert section(response, Kind.SILENT)["total"] >= 250
+
+
+# --- the counts and the leader's scope (issue 8) ---------------------------------------
+
+
+@pytest.mark.parametrize("role", ["central", "admin"])
+def test_the_national_summary_is_the_users_own_queue(client, world, role):
+    """The national roles read their summary off the per-branch grouping: it must match
+    what their queue holds (the central corps' centrally started matches, an admin all)."""
+    local = local_match(world.branch_a)
+    FollowUpTaskFactory(match=local, due_on=days(-2))
+    FollowUpTaskFactory(match=local, kind=Kind.SILENT, due_on=days(0))
+    for kind, due in [(Kind.FOLLOW_UP, -1), (Kind.FOLLOW_UP, 0), (Kind.END_REVIEW, 3)]:
+        FollowUpTaskFactory(
+            match=world.match_a, kind=kind, due_on=days(due), responsible=Responsible.CENTRAL
+        )
+    FollowUpTaskFactory(
+        match=world.match_a, due_on=days(-5), responsible=Responsible.CENTRAL, done_on=days(-1)
+    )
+    user = world.users[role]
+    response = page(client, user)
+    expected = dashboard.task_summary(access.task_queue_for(user), today=today())
+    assert response.context["summary"] == expected
+    if role == "central":
+        assert expected == {
+            "overdue": 1,
+            "due_today": 1,
+            "silent": 0,
+            "sparring": 0,
+            "reviews": 1,
+        }
+    else:
+        assert expected["overdue"] == 2 and expected["silent"] == 1
+
+
+def test_a_leader_of_two_branches_sees_each_task_once(client, world):
+    leader = world.users["leader"]
+    leader.branches.add(world.branch_b)
+    UserFactory(role=Role.LEADER, branches=[world.branch_a, world.branch_b])  # a colleague
+    mine = [
+        FollowUpTaskFactory(match=local_match(world.branch_a), due_on=days(-2)),
+        FollowUpTaskFactory(match=local_match(world.branch_b), due_on=days(-1)),
+    ]
+    FollowUpTaskFactory(match=local_match(BranchFactory()), due_on=days(-1))  # not theirs
+    response = page(client, leader)
+    follow_ups = section(response, Kind.FOLLOW_UP)
+    assert [t.pk for t in follow_ups["tasks"]] == [t.pk for t in mine]
+    assert follow_ups["total"] == 2
+    queue = client.get("/opfoelgning/opgaver/")
+    assert [t.pk for t in queue.context["page"]] == [t.pk for t in mine]
+
+
+def test_the_lists_keep_ten_of_each_kind_whatever_the_others_hold(client, world):
+    """The first ten of each kind by due date, also when one kind has far more rows due
+    earlier than every row of the others."""
+    match = local_match(world.branch_a)
+    for n in range(30):
+        FollowUpTaskFactory(match=match, due_on=days(-60 + n))
+    other = local_match(world.branch_a)
+    sparring = [
+        FollowUpTaskFactory(match=other, kind=Kind.SPARRING, due_on=days(-n)) for n in range(12)
+    ]
+    response = page(client, world.users["leader"])
+    follow_ups = section(response, Kind.FOLLOW_UP)
+    assert [t.due_on for t in follow_ups["tasks"]] == [days(-60 + n) for n in range(10)]
+    assert follow_ups["total"] == 30
+    kept = section(response, Kind.SPARRING)["tasks"]
+    assert [t.pk for t in kept] == [t.pk for t in reversed(sparring)][:10]
+    assert section(response, Kind.SPARRING)["total"] == 12
+
+
+def test_the_national_overview_is_kept_a_while_the_lists_and_own_counts_are_not(client, world):
+    local = local_match(world.branch_b)
+    FollowUpTaskFactory(match=local, due_on=days(-2))
+    FollowUpTaskFactory(match=world.match_a, due_on=days(-3), responsible=Responsible.CENTRAL)
+    first = page(client, world.users["central"])
+    assert first.context["national"]["overdue"] == 2
+    assert first.context["summary"]["overdue"] == 1
+    computed_at = first.context["overview_computed_at"]
+    assert f"{timezone.localtime(computed_at):%H:%M}." in first.content.decode()
+
+    new = FollowUpTaskFactory(match=world.match_a, due_on=days(-1), responsible=Responsible.CENTRAL)
+    with CaptureQueriesContext(connection) as captured:
+        kept = page(client, world.users["central"])
+    # The country's counts come from the cache, with the time they were computed ...
+    assert kept.context["national"]["overdue"] == 2
+    assert kept.context["overview_computed_at"] == computed_at
+    assert not any("GROUP BY" in query["sql"] for query in captured)
+    # ... the user's own list and counts are read again.
+    assert kept.context["summary"]["overdue"] == 2
+    assert new.pk in [t.pk for t in section(kept, Kind.FOLLOW_UP)["tasks"]]
+    # Another national role has its own entry; a leader never reads it.
+    assert page(client, world.users["admin"]).context["national"]["overdue"] == 3
+    assert page(client, world.users["leader"]).context["national"] is None
+
+
+def test_the_overview_is_for_the_national_roles_only(world):
+    with pytest.raises(ValueError):
+        dashboard.national_overview(world.users["leader"], today=today())
+
+
+def test_the_warm_up_task_counts_the_country_ahead(client, world):
+    FollowUpTaskFactory(match=local_match(world.branch_b), due_on=days(-2))
+    warm_national_figures()
+    for role in ("central", "admin"):
+        login(client, world.users[role])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL)
+        assert response.context["national"]["overdue"] == 1
+        assert not any("GROUP BY" in query["sql"] for query in captured)
