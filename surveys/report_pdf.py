@@ -266,7 +266,8 @@ def report_context(user, filter_data, *, today: date, progress=None):
         )
 
     progress(72, "rates")
-    tables = rate_tables(sources["invitations"])
+    # The counts read above, not a second pass over every invitation.
+    tables = rate_tables(counts=counts)
     progress(75, "pipeline")
     pipeline = operations.pipeline(sources["volunteers"], today=today)
     progress(78, "branches")
@@ -335,11 +336,16 @@ def print_css():
         return PRINT_CSS.replace("__PAGE__", _("Page")).replace("__OF__", _("of"))
 
 
-def render_report_pdf(user, filter_data, *, today: date, progress=None):
-    """The report as PDF bytes."""
+def render_report_document(user, filter_data, *, today: date, progress=None):
+    """The report laid out in pages (a WeasyPrint Document: its ``pages``, ``write_pdf``)."""
     from weasyprint import CSS, HTML
 
     html = render_report_html(user, filter_data, today=today, progress=progress)
     if progress:
         progress(85, "rendering")
-    return HTML(string=html).write_pdf(stylesheets=[CSS(string=print_css())])
+    return HTML(string=html).render(stylesheets=[CSS(string=print_css())])
+
+
+def render_report_pdf(user, filter_data, *, today: date, progress=None):
+    """The report as PDF bytes."""
+    return render_report_document(user, filter_data, today=today, progress=progress).write_pdf()

@@ -18,14 +18,13 @@ def tick():
 
 @shared_task
 def deliver_attempts(ids):
-    """Deliver the contact attempts ``ids``, each once (surveys.delivery.deliver claims
-    the row first). Errors are recorded on the row, never raised: the tick hands a row
-    out again when its retry time comes."""
-    from surveys.delivery import deliver
+    """Deliver the contact attempts ``ids``, each once (surveys.delivery.deliver_many
+    claims the rows first, a group at a time). Errors are recorded on the row, never
+    raised: the tick hands a row out again when its retry time comes."""
+    from surveys.delivery import deliver_many
 
     outcomes = {}
-    for pk in ids:
-        outcome = deliver(pk)
+    for outcome in deliver_many(list(ids)).values():
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     logger.info("delivered %d attempts: %s", len(ids), outcomes)
     return outcomes
@@ -46,3 +45,14 @@ def purge_report_jobs():
     from surveys.report_jobs import purge_old_jobs
 
     return purge_old_jobs()
+
+
+@shared_task
+def warm_survey_figures():
+    """Every few minutes (CELERY_BEAT_SCHEDULE, "survey-figures"): count the national
+    roles' default views of the response rates and the outcome report ahead, so nobody
+    waits for a count over every invitation (surveys.figure_cache). Only reads and
+    stores counts; running it twice stores the same again."""
+    from surveys.figure_cache import warm_national_figures
+
+    return warm_national_figures()

@@ -554,3 +554,102 @@ def test_a_claim_costs_the_same_queries_at_5_and_50_due_steps(monkeypatch):
         return len(queries)
 
     assert claim(5) == claim(50)
+
+
+def test_a_delivery_costs_the_same_queries_at_5_and_20_invitations(monkeypatch):
+    """Claiming, sending and recording a group read everything up front: no query per
+    message (a deferred field read in a template or a rule would add one per row)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.tasks import deliver_attempts
+
+    monkeypatch.setattr(deliver_attempts, "delay", lambda ids: None)
+    # The outcomes are written once for the group, however slow the machine.
+    monkeypatch.setattr(delivery, "RECORD_SECONDS", 3600)
+
+    def deliver(count):
+        for index in range(count):
+            match, _parent = family_match(channel="both", phone=f"+452030{index:04d}")
+            services.dispatch_pre_survey(match, today=DAY0)
+            volunteer = VolunteerFactory(phone="+4521212121", email="v@example.dk")
+            volunteer_match = MatchFactory(
+                status=Match.Status.ENDING, started_on=DAY0, volunteer=volunteer
+            )
+            services._invite(
+                volunteer_match, kind=SurveyKind.VOLUNTEER, volunteer=volunteer, now=at(DAY0)
+            )
+        _taken, ids = engine.claim_due_steps(now=at(DAY0, 10))
+        assert len(ids) == 4 * count <= delivery.CLAIM_ROWS
+        with CaptureQueriesContext(connection) as queries:
+            outcomes = delivery.deliver_many(ids, now=at(DAY0, 10))
+        assert list(outcomes.values()) == ["sent"] * len(ids)
+        sent = ContactAttempt.objects.filter(pk__in=ids, status=S.SENT)
+        # Each sms keeps its own provider id.
+        provider_ids = set(sent.filter(channel=Channel.SMS).values_list("provider_id", flat=True))
+        assert len(provider_ids) == len(ids) // 2 and "" not in provider_ids
+        assert not sent.filter(sent_at__isnull=True).exists()
+        return len(queries)
+
+    assert deliver(5) == deliver(20)
+
+
+def test_a_group_stops_before_its_lease_runs_out(monkeypatch):
+    """A slow gateway must not let a claimed row be sent after its lease, when the tick
+    may have handed it to another worker: the rest of the group waits, "sending"."""
+    match, _parent = family_match()
+    services.dispatch_pre_survey(match, today=DAY0)
+    match2, _parent = family_match()
+    services.dispatch_pre_survey(match2, today=DAY0)
+    _taken, ids = engine.claim_due_steps(now=at(DAY0))
+    clock = iter([0.0, 0.0, 1.0, 1.0, 10_000.0, 10_000.0, 10_000.0, 10_000.0])
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: next(clock, 10_000.0))
+
+    outcomes = delivery.deliver_many(ids, now=at(DAY0))
+
+    assert sorted(outcomes.values()) == ["sent", "skipped"]
+    assert len(sms.outbox) == 1
+    left = ContactAttempt.objects.get(pk=[pk for pk, o in outcomes.items() if o == "skipped"][0])
+    assert left.status == S.SENDING and left.lease_until is not None
+
+
+def test_an_answer_during_a_slow_group_stops_its_later_messages(monkeypatch):
+    """Consent and the invitation's state are read again when the group's reading is
+    older than FRESH_SECONDS: an answer given meanwhile stops the reminder."""
+    first, _parent = family_match()
+    services.dispatch_pre_survey(first, today=DAY0)
+    second, _parent = family_match()
+    later = services.dispatch_pre_survey(second, today=DAY0)
+    _taken, ids = engine.claim_due_steps(now=at(DAY0))
+    ticks = {"now": 0.0}
+
+    def slow_send(self, message):
+        # The first send takes a minute; meanwhile the second respondent answers.
+        ticks["now"] += 60
+        Invitation.objects.filter(pk=later.pk).update(status=Invitation.Status.ANSWERED)
+        sms.outbox.append(message)
+        return "slow-1"
+
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: ticks["now"])
+    monkeypatch.setattr(sms.LocmemBackend, "send", slow_send)
+
+    outcomes = delivery.deliver_many(ids, now=at(DAY0))
+
+    assert sorted(outcomes.values()) == ["cancelled", "sent"]
+    assert len(sms.outbox) == 1
+
+
+def test_the_mail_subject_reaches_the_wire_in_danish(
+    deliver_now, django_capture_on_commit_callbacks
+):
+    """The subject is encoded once per group (RFC 2047), exactly as Django would."""
+    from email.header import decode_header, make_header
+
+    match, _parent = family_match(channel="mail")
+    services.dispatch_pre_survey(match, today=DAY0)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(DAY0)
+    assert deliver_now == ["sent"]
+    (message,) = mail.outbox
+    subject = message.message()["Subject"]
+    assert str(make_header(decode_header(subject))) == "Spørgeskema fra Røde Kors"
+    assert "Mette" in message.body
