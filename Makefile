@@ -58,3 +58,9 @@ messages: install-dev
 
 clean-data:
 	rm -rf data
+
+## Load test (issue 8 item 4): locust against gunicorn with production settings on the
+## current DATABASE_URL; 100 users with think time, then saturation. LOADTEST_ARGS adds options.
+.PHONY: loadtest
+loadtest: install-dev
+	$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)
