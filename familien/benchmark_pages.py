@@ -35,9 +35,15 @@ ROLES = ["leader", "central", "followup", "volunteer", "evaluator", "admin", "an
 QUERY_TARGET = 15
 TIME_TARGET_MS = 100
 ADMIN_PAGE = "admin_family_changelist"
+# A long list's last page may take at most this many times its first page (item 5).
+LAST_PAGE_FACTOR = 2
+LAST_PAGE_SUFFIX = "?last"
 # The lists compared with the admin's change list (item 3).
 LIST_PAGES = {
     "family_list",
+    "family_list?last",
+    "volunteer_list?last",
+    "waiting_list?last",
     "family_list?q",
     "family_list?filter",
     "volunteer_list",
@@ -114,10 +120,13 @@ PAGES = [
     Page("family_list?q", "family_list", FOLLOWERS, query=search_term),
     Page("family_list?filter", "family_list", FOLLOWERS, query=lambda s: {"status": "active"}),
     Page("family_detail", "family_detail", READERS, kwargs=needs("family")),
+    Page("family_list?last", "family_list", FOLLOWERS, query=lambda s: {"side": "last"}),
     Page("volunteer_list", "volunteer_list", LEADERS),
+    Page("volunteer_list?last", "volunteer_list", LEADERS, query=lambda s: {"side": "last"}),
     Page("volunteer_list?q", "volunteer_list", LEADERS, query=volunteer_search_term),
     Page("volunteer_detail", "volunteer_detail", FOLLOWERS, kwargs=needs("volunteer")),
     Page("waiting_list", "waiting_list", LEADERS),
+    Page("waiting_list?last", "waiting_list", LEADERS, query=lambda s: {"side": "last"}),
     Page("request_detail", "request_detail", LEADERS, kwargs=needs("request")),
     Page("suggestions", "suggestions", LEADERS, kwargs=needs("request"), target_ms=200),
     Page("match_detail", "match_detail", READERS, kwargs=needs("match")),
@@ -365,6 +374,7 @@ def run_pages(runs, roles=None, pages=None, say=print):
             judge(row, page)
             rows.append(row)
     compare_with_admin(rows)
+    compare_last_pages(rows)
     return rows, skipped, made
 
 
@@ -379,6 +389,22 @@ def compare_with_admin(rows):
             row["admin_ratio"] = round(row["p50_ms"] / admin["p50_ms"], 2)
         else:
             row["admin_ratio"] = None
+
+
+def compare_last_pages(rows):
+    """Each last page's p95 against its list's first page as the same role: a miss when
+    more than LAST_PAGE_FACTOR times slower."""
+    first = {(r["page"], r["role"]): r for r in rows}
+    for row in rows:
+        row["first_page_ratio"] = None
+        if not row["page"].endswith(LAST_PAGE_SUFFIX):
+            continue
+        page_one = first.get((row["page"].removesuffix(LAST_PAGE_SUFFIX), row["role"]))
+        if page_one is None or page_one["p95_ms"] <= 0:
+            continue
+        row["first_page_ratio"] = round(row["p95_ms"] / page_one["p95_ms"], 2)
+        if row["first_page_ratio"] > LAST_PAGE_FACTOR:
+            row["verdict"] = "MISS"
 
 
 # --- the machine and the data -----------------------------------------------------------
@@ -433,7 +459,8 @@ def table(rows):
     """The printed table: one line per page and role."""
     header = (
         f"{'page':<24} {'role':<10} {'status':>6} {'queries':>7} {'p50 ms':>8} "
-        f"{'p95 ms':>8} {'SQL ms':>7} {'pg/SQL':>6} {'/admin':>6} {'target':>10}  verdict"
+        f"{'p95 ms':>8} {'SQL ms':>7} {'pg/SQL':>6} {'/admin':>6} {'/p1':>5} "
+        f"{'target':>10}  verdict"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
@@ -444,6 +471,7 @@ def table(rows):
             f"{row['page']:<24} {row['role']:<10} {row['status']:>6} {row['queries']:>7} "
             f"{number(row['p50_ms']):>8} {number(row['p95_ms']):>8} "
             f"{number(row['sql_p50_ms'], 2):>7} {number(row['page_sql_ratio']):>6} "
-            f"{number(row['admin_ratio'], 2):>6} {target:>10}  {row['verdict']}"
+            f"{number(row['admin_ratio'], 2):>6} {number(row['first_page_ratio'], 2):>5} "
+            f"{target:>10}  {row['verdict']}"
         )
     return "\n".join(lines)

@@ -342,6 +342,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.purge_report_jobs",
         "schedule": 24 * 60 * 60,
     },
+    # The survey figures (surveys/figure_cache.py), counted ahead a minute before the
+    # cached ones expire, so the first visit never waits for a count over every invitation.
+    "survey-figures": {
+        "task": "surveys.tasks.warm_survey_figures",
+        "schedule": max(60, SURVEY_FIGURES_CACHE_SECONDS - 60),
+        "options": {"expires": max(60, SURVEY_FIGURES_CACHE_SECONDS - 60)},
+    },
+    # The national roles' follow-up figures and dashboard overview, computed ahead so the
+    # central corps never waits seconds for them (followup/tasks.py). Only reads.
+    "follow-up-figures": {
+        "task": "followup.tasks.warm_national_figures",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
+    },
     # Silent-match alerts; hourly so a restart catches up the same day (followup/tasks.py).
     "follow-up-alerts": {
         "task": "followup.tasks.raise_follow_up_alerts",
