@@ -24,6 +24,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from familien import access
+from familien.benchmark.measuring import figure, percentile
 from familien.models import Branch, Child, Family, Role, User, Volunteer
 from followup.models import CheckIn, FollowUpTask
 from matching.models import Match, SupportRequest
@@ -263,12 +264,6 @@ def logged_in_client(user):
 # --- measuring --------------------------------------------------------------------------
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
 # Transaction control is not a page's SQL: the savepoints come from the benchmark's own
 # rolled-back transaction (a page's atomic block nests in it), and outside one Django
 # opens and ends transactions on PostgreSQL without a captured statement.
@@ -459,10 +454,6 @@ def table_counts():
 # --- output -----------------------------------------------------------------------------
 
 
-def number(value, digits=1):
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def table(rows):
     """The printed table: one line per page and role."""
     header = (
@@ -477,9 +468,9 @@ def table(rows):
         )
         lines.append(
             f"{row['page']:<24} {row['role']:<10} {row['status']:>6} {row['queries']:>7} "
-            f"{number(row['p50_ms']):>8} {number(row['p95_ms']):>8} "
-            f"{number(row['sql_p50_ms'], 2):>7} {number(row['page_sql_ratio']):>6} "
-            f"{number(row['admin_ratio'], 2):>6} {number(row['first_page_ratio'], 2):>5} "
+            f"{figure(row['p50_ms']):>8} {figure(row['p95_ms']):>8} "
+            f"{figure(row['sql_p50_ms'], 2):>7} {figure(row['page_sql_ratio']):>6} "
+            f"{figure(row['admin_ratio'], 2):>6} {figure(row['first_page_ratio'], 2):>5} "
             f"{target:>10}  {row['verdict']}"
         )
     return "\n".join(lines)

@@ -56,6 +56,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from familien import benchmark_pages
+from familien.benchmark.measuring import figure, percentile
 from familien.models import Role, User, Volunteer
 from matching.models import Match
 from surveys import answers
@@ -637,8 +638,8 @@ def add_server_times(stats, times):
         if not values:
             return {"server_p50_ms": None, "server_p95_ms": None}
         return {
-            "server_p50_ms": round(benchmark_pages.percentile(values, 0.5), 1),
-            "server_p95_ms": round(benchmark_pages.percentile(values, 0.95), 1),
+            "server_p50_ms": round(percentile(values, 0.5), 1),
+            "server_p95_ms": round(percentile(values, 0.95), 1),
         }
 
     for row in stats["rows"]:
@@ -808,10 +809,6 @@ def run_load_test(options, say=print):
 # --- output -----------------------------------------------------------------------------
 
 
-def figure(value, digits=0):
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def table(stats):
     header = (
         f"{'role page':<32} {'requests':>8} {'errors':>6} {'req/s':>7} "
@@ -824,9 +821,11 @@ def table(stats):
     for row in rows:
         lines.append(
             f"{row['name']:<32} {row['requests']:>8} {row['failures']:>6} "
-            f"{figure(row['rps'], 1):>7} {figure(row['p50_ms']):>7} {figure(row['p95_ms']):>7} "
-            f"{figure(row['p99_ms']):>7} {figure(row['max_ms']):>7} "
-            f"{figure(row.get('server_p50_ms')):>7} {figure(row.get('server_p95_ms')):>7}"
+            f"{figure(row['rps'], 1):>7} {figure(row['p50_ms'], 0):>7} "
+            f"{figure(row['p95_ms'], 0):>7} "
+            f"{figure(row['p99_ms'], 0):>7} {figure(row['max_ms'], 0):>7} "
+            f"{figure(row.get('server_p50_ms'), 0):>7} "
+            f"{figure(row.get('server_p95_ms'), 0):>7}"
         )
     for failure in stats["failures"]:
         lines.append(f"  error {failure['name']}: {failure['error']} x{failure['count']}")

@@ -17,6 +17,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from familien.benchmark.measuring import Rollback, percentile
 from familien.models import Family, Role, User
 from surveys.report_pdf import render_report_document
 from surveys.report_sample import build_sample, sample_filters
@@ -26,15 +27,6 @@ TARGET_P95_S = 7.0
 TARGET_PEAK_MB = 300
 # Below this many families the database is a demo or a test: the sample fills it up.
 EXISTING_FROM_FAMILIES = 1000
-
-
-class Rollback(Exception):
-    pass
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
 def default_data():

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from familien.benchmark.measuring import Rollback, percentile
 from familien.models import Volunteer
 from matching.management.commands.benchmark_suggestions import Command as SuggestionBuilder
 from matching.models import SupportRequest
@@ -22,15 +23,6 @@ from matching.suggestions import suggest_volunteers
 
 VOLUNTEERS = 50_000
 TARGET_MS = 200
-
-
-class Rollback(Exception):
-    pass
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
 def _requests(volunteers, *, branches, families, seed):

@@ -30,16 +30,13 @@ from django.test.utils import override_settings
 from familien import benchmark_pages
 from familien.benchmark import engine, pdf, suggestions
 from familien.benchmark.child import run_in_child
+from familien.benchmark.measuring import Rollback
 
 SECTIONS = ["pages", "engine", "pdf", "suggestions"]
 PLAIN_STATIC = {
     **settings.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-
-
-class Rollback(Exception):
-    pass
 
 
 def git_sha():

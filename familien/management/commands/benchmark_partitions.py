@@ -15,11 +15,9 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from familien.benchmark.measuring import Rollback
+
 COPY = "benchmark_checkin_by_year"
-
-
-class Rollback(Exception):
-    pass
 
 
 def median_ms(cursor, sql, params=(), runs=5):

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from familien.benchmark.measuring import Rollback, percentile
 from familien.models import (
     Availability,
     Branch,
@@ -54,16 +55,6 @@ WISHES = [
 # Denmark, roughly: where the synthetic branches lie.
 LAT = (54.8, 57.6)
 LON = (8.2, 12.6)
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
-class Rollback(Exception):
-    pass
 
 
 class Command(BaseCommand):
