@@ -162,10 +162,10 @@ PAGES = [
 # --- users and samples ------------------------------------------------------------------
 
 
-def existing_user(role):
-    """An active user of the role who has something to see: a leader with branches
-    holding matches, a follow-up volunteer with assigned matches, a volunteer with a
-    profile and matches."""
+def users_with_something_to_see(role):
+    """Active users of the role who have something to see, by pk (not distinct): a
+    leader with branches holding matches, a follow-up volunteer with assigned matches, a
+    volunteer with a profile and running matches."""
     users = User.objects.filter(role=role, is_active=True).order_by("pk")
     if role == Role.LEADER:
         users = users.filter(branches__families__matches__isnull=False)
@@ -173,7 +173,12 @@ def existing_user(role):
         users = users.filter(followup_matches__isnull=False)
     elif role == Role.VOLUNTEER:
         users = users.filter(volunteer__matches__status=Match.Status.ACTIVE)
-    return users.distinct().first()
+    return users
+
+
+def existing_user(role):
+    """The first user of the role who has something to see."""
+    return users_with_something_to_see(role).distinct().first()
 
 
 def benchmark_user(role):

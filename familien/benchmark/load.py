@@ -134,13 +134,7 @@ class Plan:
 def real_users(role, limit):
     """Up to ``limit`` active users of the role who have something to see, chosen as
     benchmark_pages.existing_user chooses one (the first is the same user)."""
-    users = User.objects.filter(role=role, is_active=True).order_by("pk")
-    if role == Role.LEADER:
-        users = users.filter(branches__families__matches__isnull=False)
-    elif role == Role.FOLLOWUP:
-        users = users.filter(followup_matches__isnull=False)
-    elif role == Role.VOLUNTEER:
-        users = users.filter(volunteer__matches__status=Match.Status.ACTIVE)
+    users = benchmark_pages.users_with_something_to_see(role)
     # Distinct ids first: DISTINCT over whole user rows across those joins is slow.
     ids = list(users.values_list("pk", flat=True).distinct()[:limit])
     return list(User.objects.filter(pk__in=ids).order_by("pk"))

@@ -11,15 +11,14 @@ import random
 import statistics
 import time
 
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.utils import timezone
 
 from familien.benchmark.measuring import Rollback, percentile
 from familien.models import Volunteer
 from matching.management.commands.benchmark_suggestions import Command as SuggestionBuilder
+from matching.management.commands.benchmark_suggestions import time_suggestions
 from matching.models import SupportRequest
-from matching.suggestions import suggest_volunteers
 
 VOLUNTEERS = 50_000
 TARGET_MS = 200
@@ -55,17 +54,7 @@ def measure_suggestions(
                 f"({built} built in {time.perf_counter() - started:.1f} s), "
                 f"{len(requests)} requests to choose from"
             )
-            # The first call warms caches (and reads the weights row).
-            suggest_volunteers(rng.choice(requests), today=today)
-            timings, queries, found = [], [], []
-            for _ in range(runs):
-                request = SupportRequest.objects.get(pk=rng.choice(requests).pk)
-                with CaptureQueriesContext(connection) as captured:
-                    began = time.perf_counter()
-                    suggestions = suggest_volunteers(request, today=today)
-                    timings.append((time.perf_counter() - began) * 1000)
-                queries.append(len(captured))
-                found.append(len(suggestions))
+            timings, queries, found = time_suggestions(requests, runs, rng=rng, today=today)
             result.update(
                 volunteers=Volunteer.objects.count(),
                 volunteers_built=built,

@@ -57,6 +57,22 @@ LAT = (54.8, 57.6)
 LON = (8.2, 12.6)
 
 
+def time_suggestions(requests, runs, *, rng, today):
+    """One warm-up call (caches, the weights row), then ``runs`` timed calls on requests
+    drawn from ``requests``: (milliseconds, queries, suggestions) per call."""
+    suggest_volunteers(rng.choice(requests), today=today)
+    timings, queries, found = [], [], []
+    for _ in range(runs):
+        request = SupportRequest.objects.get(pk=rng.choice(requests).pk)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            result = suggest_volunteers(request, today=today)
+            timings.append((time.perf_counter() - started) * 1000)
+        queries.append(len(captured))
+        found.append(len(result))
+    return timings, queries, found
+
+
 class Command(BaseCommand):
     help = "Time suggest_volunteers on a synthetic set; everything is rolled back."
 
@@ -252,19 +268,7 @@ class Command(BaseCommand):
         return requests
 
     def measure(self, requests, volunteer_count, runs):
-        rng = self.rng
-        today = date.today()
-        # A first call warms caches (and the weights row); then the timed runs.
-        suggest_volunteers(rng.choice(requests), today=today)
-        timings, queries, found = [], [], []
-        for _ in range(runs):
-            request = SupportRequest.objects.get(pk=rng.choice(requests).pk)
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                result = suggest_volunteers(request, today=today)
-                timings.append((time.perf_counter() - started) * 1000)
-            queries.append(len(captured))
-            found.append(len(result))
+        timings, queries, found = time_suggestions(requests, runs, rng=self.rng, today=date.today())
         self.stdout.write(
             f"suggest_volunteers, top 10 among {volunteer_count} volunteers, {runs} runs: "
             f"p50 {statistics.median(timings):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
