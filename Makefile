@@ -8,7 +8,8 @@ PORT ?= 8000
 # The demo runs on the embedded defaults unless the environment says otherwise.
 export FAMILIEN_MODE ?= embedded
 
-.PHONY: run test install install-dev messages compile-messages lock lint check clean-data
+.PHONY: run test install install-dev messages compile-messages lock lint check clean-data \
+	audit backup restore faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +65,17 @@ clean-data:
 .PHONY: loadtest
 loadtest: install-dev
 	$(BIN)/python manage.py loadtest $(LOADTEST_ARGS)
+
+## Known vulnerabilities in the installed packages (pip-audit; needs the vulnerability service).
+audit: install-dev
+	$(BIN)/python .ci/audit_dependencies.py
+
+## Back up the database named by DATABASE_URL (SQLite by default) and the media folder into
+## backups/ (BACKUP_DIR); `make restore` restores the newest (or DUMP=…, MEDIA=…) into it.
+BACKUP_DIR ?= backups
+backup: install
+	$(BIN)/python manage.py backup --to $(BACKUP_DIR)
+
+restore: install
+	$(BIN)/python manage.py restore $(DUMP) --from $(BACKUP_DIR) $(if $(MEDIA),--media $(MEDIA))
+	$(BIN)/python manage.py migrate --noinput
