@@ -79,3 +79,9 @@ backup: install
 restore: install
 	$(BIN)/python manage.py restore $(DUMP) --from $(BACKUP_DIR) $(if $(MEDIA),--media $(MEDIA))
 	$(BIN)/python manage.py migrate --noinput
+
+## Fault tests with real Redis, Celery worker and beat processes and a fake sms gateway and
+## mail server (PostgreSQL: DATABASE_URL); prints the fault table and writes it to
+## data/faults-report.md. The fast tier also runs in `make test`.
+faults: install-dev
+	$(BIN)/python -m pytest -m "fault or slow_fault" tests/faults -v $(PYTEST_ARGS)

@@ -4,7 +4,15 @@
 * FileBackend: one JSON line per message in SMS_FILE_PATH;
 * LocmemBackend: keeps messages in ``outbox`` (tests);
 * HttpGatewayBackend: posts JSON to a generic HTTP gateway with a timeout and maps its
-  answers to SmsTemporaryError (try again later) or SmsRejected (never retry).
+  answers to SmsTemporaryError (try again later), SmsRejected (never retry) or
+  SmsUnknownOutcome (the gateway answered, but not so we can read whether it took the
+  message).
+
+A message may carry an idempotency key (opaque ids only, never personal data). The gateway
+backend sends it as the ``Idempotency-Key`` header and the ``reference`` field, so a
+message sent again under the same key (a worker killed between the send and writing its
+outcome, or an unreadable answer) is dropped by the provider, which answers as the first
+time.
 """
 
 import json
@@ -34,10 +42,18 @@ class SmsRejected(SmsError):
     """The gateway refused the message (4xx): retrying will not help."""
 
 
+class SmsUnknownOutcome(SmsTemporaryError):
+    """The gateway answered 2xx without a readable message id: it may have taken the
+    message. Only a resend under the same idempotency key is safe (the provider keeps the
+    first); a resend without one could reach the person twice."""
+
+
 @dataclass(frozen=True)
 class Sms:
     to: str
     body: str
+    # The idempotency key: the same on every resend of one message (opaque ids only).
+    key: str = ""
 
 
 class ConsoleBackend:
@@ -72,14 +88,18 @@ class HttpGatewayBackend:
     def send(self, sms):
         if not settings.SMS_GATEWAY_URL:
             raise SmsRejected("SMS_GATEWAY_URL is not set")
-        payload = json.dumps({"to": sms.to, "from": settings.SMS_SENDER, "text": sms.body})
+        message = {"to": sms.to, "from": settings.SMS_SENDER, "text": sms.body}
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}",
+        }
+        if sms.key:
+            message["reference"] = sms.key
+            headers["Idempotency-Key"] = sms.key
         request = urllib.request.Request(  # noqa: S310 - the URL is the operator's setting
             settings.SMS_GATEWAY_URL,
-            data=payload.encode(),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}",
-            },
+            data=json.dumps(message).encode(),
+            headers=headers,
             method="POST",
         )
         try:
@@ -96,10 +116,11 @@ class HttpGatewayBackend:
         try:
             message_id = json.loads(body)["id"]
         except (ValueError, KeyError, TypeError) as exc:
-            raise SmsTemporaryError("gateway answered without a message id") from exc
+            raise SmsUnknownOutcome("gateway answered without a message id") from exc
         return str(message_id)
 
 
-def send_sms(to, body):
-    """Send one sms through the configured backend; returns the provider's message id."""
-    return import_string(settings.SMS_BACKEND)().send(Sms(to=to, body=body))
+def send_sms(to, body, *, key=""):
+    """Send one sms through the configured backend; returns the provider's message id.
+    ``key``: the idempotency key, the same on every resend of this message."""
+    return import_string(settings.SMS_BACKEND)().send(Sms(to=to, body=body, key=key))

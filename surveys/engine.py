@@ -32,9 +32,6 @@ from surveys.models import Channel, ContactAttempt, Invitation, Step
 logger = logging.getLogger(__name__)
 
 AUTOMATIC_STEPS = (Step.INVITE, Step.SMS_REMINDER, Step.MAIL_REMINDER)
-# A queued attempt whose message has not been taken within this time was lost (a flushed
-# broker): the next tick sends its id again.
-LOST_AFTER = timedelta(minutes=5)
 # Ids per delivery task: one Celery message per attempt is slow (about 310 a second here,
 # docs/performance.md), a batch keeps the worker busy without holding rows for long.
 DELIVERY_CHUNK = 100
@@ -215,13 +212,15 @@ def _save_moves(invitations):
 
 def stale_deliveries(*, now):
     """Attempts to hand out again: queued ones whose retry time came or that were lost
-    (no worker took them within LOST_AFTER), and sending ones whose lease ran out."""
+    (no worker took them within SURVEY_LOST_AFTER_SECONDS: a flushed or restarted broker),
+    and sending ones whose lease ran out."""
+    lost_after = timedelta(seconds=settings.SURVEY_LOST_AFTER_SECONDS)
     return ContactAttempt.objects.filter(
         Q(status=ContactAttempt.Status.QUEUED, retry_at__lte=now)
         | Q(
             status=ContactAttempt.Status.QUEUED,
             retry_at__isnull=True,
-            created_at__lte=now - LOST_AFTER,
+            created_at__lte=now - lost_after,
         )
         | Q(status=ContactAttempt.Status.SENDING, lease_until__lte=now)
     )

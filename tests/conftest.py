@@ -1,6 +1,8 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
+from celery.signals import before_task_publish
 from django.core.cache import cache
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -23,6 +25,32 @@ from tests.factories import (
 def _empty_cache():
     """Cached figures never leak from one test's data into another's."""
     cache.clear()
+
+
+# The longest wait a message may carry in the broker (docs/operations.md, "Faults"): the
+# database is the schedule; a broker countdown or ETA is lost or repeated across a Redis
+# restart or past the visibility timeout.
+MAX_BROKER_DELAY = 300
+
+
+@pytest.fixture(autouse=True)
+def no_long_broker_delays():
+    """Every message published during a fault test: no eta further than MAX_BROKER_DELAY
+    seconds ahead (a countdown becomes an eta in the message headers)."""
+    seen = []
+
+    def check(sender=None, headers=None, **kwargs):
+        eta = (headers or {}).get("eta")
+        seen.append((sender, eta))
+
+    before_task_publish.connect(check, weak=False)
+    yield seen
+    before_task_publish.disconnect(check)
+    now = timezone.now()
+    for task, eta in seen:
+        if eta:
+            delay = (datetime.fromisoformat(eta) - now).total_seconds()
+            assert delay <= MAX_BROKER_DELAY, f"{task} published with an eta {delay:.0f} s ahead"
 
 
 def login(client, user):

@@ -13,10 +13,12 @@ from familien import sms
 class FakeGateway(BaseHTTPRequestHandler):
     mode = "ok"
     received = []
+    keys = []
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeGateway.received.append((self.headers["Authorization"], body))
+        FakeGateway.keys.append(self.headers.get("Idempotency-Key"))
         if FakeGateway.mode == "slow":
             time.sleep(2)
         status, payload = {
@@ -40,6 +42,7 @@ def gateway(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     FakeGateway.received = []
+    FakeGateway.keys = []
     settings.SMS_BACKEND = "familien.sms.HttpGatewayBackend"
     settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/send"
     settings.SMS_GATEWAY_TOKEN = "token-123"
@@ -54,6 +57,23 @@ def test_gateway_accepts(gateway):
     auth, body = gateway.received[0]
     assert auth == "Bearer token-123"
     assert body == {"to": "+4520000000", "from": "RodeKors", "text": "Hej"}
+
+
+def test_the_idempotency_key_goes_as_header_and_reference(gateway):
+    """A resend after a crash carries the same key, so the provider keeps the first."""
+    gateway.mode = "ok"
+    sms.send_sms("+4520000000", "Hej", key="7:invite:sms")
+    sms.send_sms("+4520000000", "Hej")
+    assert gateway.keys == ["7:invite:sms", None]
+    assert gateway.received[0][1]["reference"] == "7:invite:sms"
+    assert "reference" not in gateway.received[1][1]
+
+
+def test_a_garbage_answer_is_an_unknown_outcome(gateway):
+    """The gateway may have taken it: temporary, but marked as unknown."""
+    gateway.mode = "garbage"
+    with pytest.raises(sms.SmsUnknownOutcome):
+        sms.send_sms("+4520000000", "Hej", key="7:invite:sms")
 
 
 @pytest.mark.parametrize("mode", ["error", "garbage", "slow"])

@@ -312,7 +312,11 @@ def test_a_provider_error_is_retried_then_recorded_and_the_chain_goes_on(monkeyp
     results = [delivery.deliver(attempt_id, now=at(DAY0, 10 + n)) for n in range(3)]
     assert results == ["retry", "retry", "failed"]
     attempt.refresh_from_db()
-    assert (attempt.status, attempt.tries, attempt.error) == (S.FAILED, 4, "SmsTemporaryError")
+    assert (attempt.status, attempt.tries, attempt.error) == (
+        S.FAILED,
+        4,
+        "SmsTemporaryError: gateway timeout",
+    )
     invitation.refresh_from_db()
     assert invitation.next_step == Step.SMS_REMINDER  # the chain moved on
 
@@ -568,6 +572,8 @@ def test_a_delivery_costs_the_same_queries_at_5_and_20_invitations(monkeypatch):
     # counted is a query per message, not the recording window.
     monkeypatch.setattr(delivery, "RECORD_SECONDS", 3600)
     monkeypatch.setattr(delivery, "RECORD_ROWS", delivery.CLAIM_ROWS)
+    # Mail outcomes are written one by one on purpose (see the test after this one).
+    monkeypatch.setattr(delivery, "RECORD_MAIL_EACH", False)
 
     def deliver(count):
         for index in range(count):
@@ -593,6 +599,41 @@ def test_a_delivery_costs_the_same_queries_at_5_and_20_invitations(monkeypatch):
         return len(queries)
 
     assert deliver(5) == deliver(20)
+
+
+def test_a_mail_is_recorded_before_the_next_is_sent(monkeypatch, settings):
+    """A worker killed mid-group sends again at most the mail in flight: each mail's
+    outcome is written before the next mail goes out, while sms are written together."""
+    assert not delivery.record_mail_each()  # in-memory mail is batched
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert delivery.record_mail_each()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core import mail
+
+    monkeypatch.setattr(delivery, "RECORD_SECONDS", 3600)
+    # As over SMTP (the default there); the locmem backend here would batch.
+    monkeypatch.setattr(delivery, "RECORD_MAIL_EACH", True)
+    for index in range(3):
+        match, _parent = family_match(channel="mail", phone=f"+452031{index:04d}")
+        services.dispatch_pre_survey(match, today=DAY0)
+    _taken, ids = engine.claim_due_steps(now=at(DAY0))
+    assert ContactAttempt.objects.filter(pk__in=ids, channel=Channel.MAIL).count() == 3
+    seen = []
+    real_send = delivery.Mailer.send
+
+    def send(self, subject, body, to, *, key=""):
+        seen.append(ContactAttempt.objects.filter(pk__in=ids, status=S.SENT).count())
+        return real_send(self, subject, body, to, key=key)
+
+    monkeypatch.setattr(delivery.Mailer, "send", send)
+    assert set(delivery.deliver_many(ids, now=at(DAY0)).values()) == {"sent"}
+    assert seen == [0, 1, 2]
+    # Every resend of a mail carries the same Message-ID, made from the attempt's key.
+    keys = ContactAttempt.objects.filter(pk__in=ids).order_by("pk").values_list("key", flat=True)
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox[-3:]] == [
+        delivery.message_id_for(key) for key in keys
+    ]
+    assert delivery.message_id_for("7:invite:mail") == "<familien.attempt.7.invite.mail@localhost>"
 
 
 def test_a_group_stops_before_its_lease_runs_out(monkeypatch):
