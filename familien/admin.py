@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from familien.models import (
+    AccessLogEntry,
     Branch,
     Child,
     ChildCertificate,
@@ -143,3 +144,23 @@ admin.site.register(Notification)
 @admin.register(Heartbeat)
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["source", "seen_at", "detail"]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """Read only: the access log is append-only (familien/access_log.py). One person's
+    entries, their matches' and requests' pages included, are at /system/adgangslog/."""
+
+    list_display = ["at", "user_email", "role", "action", "what", "family_id", "volunteer_id"]
+    list_filter = ["action", "role"]
+    search_fields = ["user_email", "what"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

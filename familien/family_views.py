@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from familien import access
 from familien.access import CASEWORK_ROLES, role_required
+from familien.access_log import record
 from familien.family_forms import (
     ChildFormSetFactory,
     ConsentForm,
@@ -45,6 +46,7 @@ def family_list(request):
     filters = FamilyFilterForm(request.GET or None, user=request.user)
     families = filters.apply(access.families_for(request.user).for_list())
     page = page_of(request, families, count_with_rows=filters.searches)
+    record(request, families=page)
     return render(
         request,
         "familien/family_list.html",

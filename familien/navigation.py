@@ -23,6 +23,7 @@ COURSES = ("course_list", _("Courses"))
 IMPORT = ("import_upload", _("Import"))
 STATUS = ("system_status", _("System status"))
 PRIVACY = ("privacy_search", _("Personal data"))
+ACCESS_LOG = ("access_log", _("Access log"))
 ADMIN = ("admin:index", _("Administration"))
 
 MENUS = {
@@ -72,6 +73,7 @@ MENUS = {
         OUTCOMES,
         REPORTS,
         PRIVACY,
+        ACCESS_LOG,
         STATUS,
         ADMIN,
     ],

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from familien import access
+from familien import access, access_log
 from familien.access import role_required
 from familien.models import Notification, Role
 from familien.paging import page_of
@@ -77,6 +77,14 @@ def privacy_search(request):
             apply_search(access.volunteers_for(request.user), query)
             .select_related("branch")
             .order_by("first_name", "last_name", "pk")[:SEARCH_LIMIT]
+        )
+        # A posted search: the address does not tell the access log what was sought.
+        access_log.record(
+            request,
+            access_log.Action.SEARCH,
+            criterion=query,
+            families=families,
+            volunteers=volunteers,
         )
     return render(
         request,

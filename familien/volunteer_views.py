@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from familien import access
 from familien.access import role_required
+from familien.access_log import record
 from familien.history import change_history
 from familien.models import (
     CertificateState,
@@ -98,6 +99,7 @@ def volunteer_list(request):
             searches = True
     page = page_of(request, volunteers.order_by(*order), count_with_rows=searches)
     rows = list(page.object_list)
+    record(request, volunteers=rows)
     for volunteer in rows:
         volunteer.certificate_label = CertificateState(volunteer.certificate_state).label
         volunteer.programme_labels = _programme_labels(volunteer.programmes)
@@ -494,6 +496,7 @@ def certificate_warnings(request):
     consent, renewal = services.certificate_warnings(access.volunteers_for(request.user), today)
     for volunteer in consent + renewal:
         volunteer.certificate_label = CertificateState(volunteer.certificate_state).label
+    record(request, volunteers=consent + renewal)
     return render(
         request,
         "familien/volunteer_certificate_warnings.html",

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from familien import access
 from familien.access import role_required
+from familien.access_log import record
 from familien.models import Role
 from familien.paging import page_of, query_without_page
 from followup import dashboard, services
@@ -186,6 +187,11 @@ def followup_task_queue(request):
     page = page_of(request, tasks)
     for task in page:
         task.overdue = task.is_open and task.due_on < today
+    record(
+        request,
+        families=[task.match.family_id for task in page],
+        volunteers=[task.match.volunteer_id for task in page],
+    )
     return render(
         request,
         "followup/task_queue.html",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from familien import access
 from familien.access import role_required
+from familien.access_log import record
 from familien.models import Role
 from familien.paging import page_of, query_without_page
 from matching import requests as services
@@ -43,6 +44,7 @@ def waiting_list(request):
     filters = WaitingListFilterForm(request.GET or None, user=request.user)
     rows = filters.apply(services.waiting_list(scoped, today=today))
     page = page_of(request, rows)
+    record(request, families=lambda: [row.family_id for row in page])
     by_branch = computed_at = None
     if request.user.role in access.NATIONAL_ROLES:
         by_branch, computed_at = services.national_waiting_by_branch(today=today)

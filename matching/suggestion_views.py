@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from familien import access
 from familien.access import role_required
+from familien.access_log import record
 from familien.models import Role
 from matching.models import SupportRequest
 from matching.suggestions import suggest_volunteers
@@ -66,6 +67,7 @@ def suggestions(request, pk):
                     ),
                 }
             )
+    record(request, volunteers=[row["suggestion"].volunteer for row in rows])
     return render(
         request,
         "matching/suggestions.html",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from familien.access import role_required
+from familien.access_log import record
 from familien.paging import page_of, query_without_page
 from surveys import services
 from surveys.call_forms import CallAttemptForm
@@ -56,6 +57,11 @@ def survey_call_queue(request):
     page = page_of(request, calls)
     for invitation in page:
         invitation.respondent = respondent_of(invitation)
+    record(
+        request,
+        families=[invitation.match.family_id for invitation in page],
+        volunteers=[invitation.volunteer_id for invitation in page if invitation.volunteer_id],
+    )
     return render(
         request,
         "surveys/call_queue.html",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from familien.access import role_required
+from familien.access_log import record
 from familien.paging import page_of, query_without_page
 from surveys.letters import (
     has_full_address,
@@ -37,6 +38,11 @@ def survey_letters(request):
         invitation = letter.invitation
         letter.respondent = invitation.parent or invitation.volunteer
         letter.address_missing = not has_full_address(invitation)
+    record(
+        request,
+        families=[letter.invitation.match.family_id for letter in page],
+        volunteers=[letter.invitation.volunteer_id for letter in page],
+    )
     return render(
         request,
         "surveys/letters.html",

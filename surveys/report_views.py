@@ -6,6 +6,7 @@ is handed out here only, as an attachment, never from a public media URL.
 """
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from familien.access import role_required
+from familien.access_log import record
 from familien.models import Programme, Role
 from surveys.models import ReportJob
 from surveys.operations import Period
@@ -125,4 +127,7 @@ def report_download(request, pk):
         content_type=CONTENT_TYPES.get(job.kind, "application/octet-stream"),
     )
     response["Cache-Control"] = "no-store"
+    # The export's filters go to the access log with it (not its rows: they are
+    # pseudonymised and counted only by the job).
+    record(request, criterion=urlencode({"kind": job.kind, **job.filters}))
     return response

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from tests.access_rules import CORE_RULES, CORE_URL_KWARGS, HIDDEN, LOGIN, NONE, OK, everyone
+from tests.access_rules_access_log import ACCESS_LOG_RULES, ACCESS_LOG_URL_KWARGS
 from tests.access_rules_checkins import CHECKIN_RULES, CHECKIN_URL_KWARGS
 from tests.access_rules_families import FAMILY_RULES, FAMILY_URL_KWARGS
 from tests.access_rules_followup import FOLLOWUP_TASK_RULES, FOLLOWUP_TASK_URL_KWARGS
@@ -40,6 +41,7 @@ RULES = {
     **SURVEY_STAFF_RULES,
     **OUTCOME_RULES,
     **REPORT_RULES,
+    **ACCESS_LOG_RULES,
 }
 URL_KWARGS = {
     **CORE_URL_KWARGS,
@@ -56,6 +58,7 @@ URL_KWARGS = {
     **SURVEY_STAFF_URL_KWARGS,
     **OUTCOME_URL_KWARGS,
     **REPORT_URL_KWARGS,
+    **ACCESS_LOG_URL_KWARGS,
 }
 
 
@@ -80,6 +83,8 @@ def admin_rule(name):
         # The audit trail is append-only: nobody adds or deletes entries by hand.
         "admin:auditlog_logentry_add": NONE,
         "admin:auditlog_logentry_delete": NONE,
+        "admin:familien_accesslogentry_add": NONE,
+        "admin:familien_accesslogentry_delete": NONE,
     }.get(name, {OK, 302})
     return everyone(ADMIN_LOGIN, anonymous=ADMIN_LOGIN) | {"admin": admin_expected}
 
@@ -126,6 +131,32 @@ def test_our_url_patterns_are_all_named():
         n for n, _ in iter_named_patterns() if "<unnamed" in n and not n.startswith("admin:")
     ]
     assert unnamed == []
+
+
+# Views that decide without role_required, and why. Everything else must carry it, so a
+# view's roles are stated in one place and the walk below checks them.
+UNGUARDED = {
+    "home": "every logged-in role has a start page; anonymous visitors go to the login",
+    "healthz": "the load balancer's probe: no data, no login",
+    "survey_respond": "the respondent's link is the credential (surveys/respond_views.py)",
+    "survey_opt_out": "the respondent's link is the credential",
+    "survey_link_unknown": "the closed page for every other path under /s/",
+    "set_language": "Django's language switch, also on the respondent's pages",
+}
+# The login machinery opens before anyone has a role.
+ACCOUNT_MODULES = ("familien.account_views", "django.contrib.auth.views")
+
+
+def test_every_view_states_its_roles_or_why_not():
+    unguarded = sorted(
+        name
+        for name, pattern in iter_named_patterns()
+        if not name.startswith("admin:")
+        and not hasattr(pattern.callback, "allowed_roles")
+        and name not in UNGUARDED
+        and pattern.callback.__module__ not in ACCOUNT_MODULES
+    )
+    assert unguarded == []
 
 
 def test_every_url_as_every_role(world):

@@ -1,7 +1,8 @@
 """Home pages and lists cost the same number of queries with 10 or 200 rows.
 
 Budget per page (after login): session, user, OTP device, then the page's own queries
-(for the leader: branches, three grouped counts), and the session save.
+(for the leader: branches, three grouped counts), the session save, and the one INSERT
+of the request's access-log entries (familien/access_log.py).
 """
 
 import pytest
@@ -72,7 +73,8 @@ def test_pages_cost_the_same_at_10_and_200_rows(role, client, django_assert_max_
     for name in PAGES[role]:
         with django_assert_max_num_queries(small[name]):
             assert client.get(reverse(name)).status_code == 200
-        assert small[name] <= 12, f"{name} as {role} costs {small[name]} queries"
+        # 12 for the page, and 1 for its access-log INSERT.
+        assert small[name] <= 13, f"{name} as {role} costs {small[name]} queries"
 
 
 @pytest.mark.parametrize("role", [Role.CENTRAL, Role.EVALUATOR])

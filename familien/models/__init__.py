@@ -1,3 +1,4 @@
+from familien.models.access_log import AccessLogEntry, AppendOnlyError
 from familien.models.choices import (
     ArrivalChannel,
     Availability,
@@ -30,6 +31,8 @@ from familien.models.volunteers import (
 )
 
 __all__ = [
+    "AccessLogEntry",
+    "AppendOnlyError",
     "ArrivalChannel",
     "Availability",
     "Branch",
