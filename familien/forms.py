@@ -28,7 +28,7 @@ class TokenForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
         error_messages={
-            "required": _("Type the six-digit code from your app."),
+            "required": _("Type the six-digit code."),
             "min_length": _("The code has six digits."),
             "max_length": _("The code has six digits."),
         },
@@ -36,6 +36,29 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         token = self.cleaned_data["token"].strip()
-        if not token.isdigit():
+        if not (token.isascii() and token.isdigit()):
             raise forms.ValidationError(_("The code has only digits."))
         return token
+
+
+class ReauthenticateForm(TokenForm):
+    """The password and a code from the present second factor, before that factor may
+    be replaced (ASVS 5.0 7.5.1: full re-authentication before changing it)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "token"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["token"].widget.attrs.pop("autofocus", None)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is wrong."))
+        return password

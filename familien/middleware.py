@@ -2,6 +2,8 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -11,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 # choosing the language and the monitors' health check.
 SECOND_FACTOR_EXEMPT = {
     "two_factor_setup",
+    "two_factor_setup_email",
     "two_factor_verify",
     "logout",
     "set_language",
@@ -24,7 +27,9 @@ SECOND_FACTOR_EXEMPT = {
 
 
 class SecondFactorRequiredMiddleware:
-    """Send staff roles to TOTP setup or verification until this session is verified.
+    """Send every role in FAMILIEN_2FA_ROLES to second-factor setup or verification
+    until this session is verified (ASVS 5.0 6.3.3: no personal data behind a password
+    alone). A password reset only changes the password, so it never skips this.
 
     Runs after django_otp's OTPMiddleware, which sets ``request.user.is_verified``.
     """
@@ -41,13 +46,9 @@ class SecondFactorRequiredMiddleware:
             and not user.is_verified()
             and not self._exempt(request.path_info)
         ):
-            from django_otp import devices_for_user
+            from familien.second_factor import usable_devices
 
-            target = (
-                "two_factor_verify"
-                if any(True for _ in devices_for_user(user, confirmed=True))
-                else "two_factor_setup"
-            )
+            target = "two_factor_verify" if usable_devices(user) else "two_factor_setup"
             return redirect(f"{_url(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
@@ -114,4 +115,38 @@ class IdleSessionRefreshMiddleware:
         now = int(time.time())
         if now - session.get(SESSION_REFRESHED_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
             session[SESSION_REFRESHED_KEY] = now
+        return response
+
+
+# The session key holding when the session's login happened (seconds since the epoch).
+SESSION_STARTED_KEY = "_started_at"
+
+
+class AbsoluteSessionLifetimeMiddleware:
+    """Ends a logged-in session SESSION_MAX_AGE_SECONDS after the login however active it
+    has been (ASVS 4.0.3 3.3.2: 12 hours), on top of the idle timeout.
+
+    The start is stamped on the response of the request that logged in (or, for a
+    session made some other way, its first request); a later request past the limit is
+    logged out, which deletes the session on the server, and sent to the login page.
+    Stands after AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(SESSION_STARTED_KEY)
+            if started is not None and time.time() - started >= settings.SESSION_MAX_AGE_SECONDS:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and SESSION_STARTED_KEY not in request.session
+        ):
+            request.session[SESSION_STARTED_KEY] = int(time.time())
         return response

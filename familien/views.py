@@ -1,24 +1,15 @@
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_otp import devices_for_user
-from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from familien import access, status
 from familien.access import role_required
-from familien.forms import TokenForm
 from familien.models import Parent, Programme, Region, Role, User
-from familien.second_factor import manual_key, qr_code_svg
 from followup import checkins
 from matching.models import Match
 
@@ -218,63 +209,3 @@ def healthz(request):
         | {check.name: check.as_json() for check in checks},
         status=200 if healthy else 503,
     )
-
-
-def _safe_next(request):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return settings.LOGIN_REDIRECT_URL
-
-
-def _check_token(form, devices):
-    """The device that accepts the form's token, or None with the reason on the form.
-
-    django-otp slows guessing down: after a wrong code the device refuses every code
-    for a doubling delay, so the user is told to wait rather than that the code is wrong.
-    """
-    devices = list(devices)
-    for device in devices:
-        allowed, _info = device.verify_is_allowed()
-        if not allowed:
-            form.add_error("token", _("Too many wrong codes. Wait a few seconds and try again."))
-            return None
-        if device.verify_token(form.cleaned_data["token"]):
-            return device
-    form.add_error("token", _("The code is wrong or has expired. Try the newest code."))
-    return None
-
-
-@login_required
-@never_cache
-def two_factor_setup(request):
-    """Pair an authenticator app with the account: scan the code, confirm one token."""
-    if any(True for _ in devices_for_user(request.user, confirmed=True)):
-        return redirect("two_factor_verify")
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "authenticator"}
-    )
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _check_token(form, [device]):
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        otp_login(request, device)
-        messages.success(request, _("Two-factor authentication is now on for your account."))
-        return redirect(_safe_next(request))
-    return render(
-        request,
-        "registration/two_factor_setup.html",
-        {"form": form, "qr_svg": qr_code_svg(device.config_url), "secret": manual_key(device)},
-    )
-
-
-@login_required
-@never_cache
-def two_factor_verify(request):
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        device = _check_token(form, devices_for_user(request.user, confirmed=True))
-        if device:
-            otp_login(request, device)
-            return redirect(_safe_next(request))
-    return render(request, "registration/two_factor_verify.html", {"form": form})

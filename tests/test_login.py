@@ -13,7 +13,8 @@ def test_login_with_email_is_case_insensitive(client):
     UserFactory(email="lene@example.org", role=Role.VOLUNTEER)
     response = client.post(reverse("login"), {"username": "Lene@Example.org", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    # Logged in: on to the second factor, not back to the login page.
+    assert client.get(reverse("home"))["Location"].startswith(reverse("two_factor_setup"))
 
 
 def test_wrong_password_gets_a_danish_message(client):

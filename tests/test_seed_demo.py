@@ -62,7 +62,8 @@ def test_demo_leader_sees_only_their_branches(settings):
     assert "Røde Kors Aalborg" not in page
 
 
-def test_the_demo_volunteer_sees_their_families_contact_details():
+def test_the_demo_volunteer_sees_their_families_contact_details(settings):
+    settings.FAMILIEN_REQUIRE_2FA = False  # as in the embedded demo
     call_command("seed_demo", families_per_branch=3)
     volunteer = Volunteer.objects.get(user__email="frivillig@familien.demo")
     match = Match.objects.filter(volunteer=volunteer).select_related("family").first()
