@@ -13,12 +13,18 @@ The token in the path is the only credential. So:
 * no CSRF cookie check: there is no session to ride on, and a forger who knew the token
   could post without any browser. It also spares respondents whose phone's in-app
   browser drops cookies.
+* guessing is slowed down: every dead link a client address opens is counted, and past
+  SURVEY_LINK_GUESS_LIMIT in a window the address gets 429 before any lookup (so a guess
+  that happens to hit a live token learns nothing either). Working links are never
+  counted, so a respondent saving and sending their answers is never held up.
 
 Thin views: surveys.answers decides and saves; respond_forms checks the input.
 """
 
+import logging
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.shortcuts import redirect, render
@@ -26,10 +32,14 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import get_usage
 
+from familien.client_address import client_address
 from surveys import answers, services
 from surveys.respond_forms import AnswerForm
 from surveys.tokens import looks_like_token
+
+logger = logging.getLogger(__name__)
 
 PRIVATE_HEADERS = {
     "Cache-Control": "no-store",
@@ -38,12 +48,46 @@ PRIVATE_HEADERS = {
 }
 
 
+def _client_address(_group, request):
+    # Behind the proxy, the last X-Forwarded-For entry (familien/client_address.py): else
+    # every respondent would share the proxy's address, and one guesser block them all.
+    return client_address(request) or "unknown"
+
+
+def _dead_links(request, *, count):
+    """This address's dead-link usage in the current window, counting one more when
+    ``count``; None when the cache cannot answer. A cache outage must not lock every
+    respondent out, and against 256-bit tokens going without the limit for a while risks
+    nothing."""
+    rate = f"{settings.SURVEY_LINK_GUESS_LIMIT}/{settings.SURVEY_LINK_GUESS_WINDOW_SECONDS}s"
+    try:
+        return get_usage(
+            request, group="survey-link", key=_client_address, rate=rate, increment=count
+        )
+    except Exception:  # any cache failure (Redis down, a full disk) means "do not limit"
+        logger.warning("Survey link guess counter unavailable; not limiting.", exc_info=True)
+        return None
+
+
+def _too_many(request, usage):
+    response = render(request, "surveys/respond/too_many.html", status=429)
+    response["Retry-After"] = str(max(1, usage["time_left"]))
+    # As with the closed page: the path holds a token, and Django would log it.
+    response._has_been_logged = True
+    return response
+
+
 def private(view):
-    """The token pages' headers on every response, redirects included."""
+    """The token pages' headers on every response, redirects included; an address that
+    has opened too many dead links gets 429 without its link being looked up."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        usage = _dead_links(request, count=False)
+        if usage is not None and usage["count"] >= settings.SURVEY_LINK_GUESS_LIMIT:
+            response = _too_many(request, usage)
+        else:
+            response = view(request, *args, **kwargs)
         for header, value in PRIVATE_HEADERS.items():
             response[header] = value
         return response
@@ -52,7 +96,9 @@ def private(view):
 
 
 def _closed(request):
-    """The one page for every link that does not open a questionnaire."""
+    """The one page for every link that does not open a questionnaire; each one counts
+    as a guess against the client address."""
+    _dead_links(request, count=True)
     response = render(request, "surveys/respond_closed.html", status=404)
     # Django logs every 4xx answer with its path, and this path holds a token. A dead link
     # is expected here, not an error anyone must read.
