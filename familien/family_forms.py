@@ -42,7 +42,7 @@ OLDEST_CHILD_AGE = 25
 
 def clean_postcode(value):
     value = (value or "").strip()
-    if value and not re.fullmatch(r"\d{4}", value):
+    if value and not re.fullmatch(r"[0-9]{4}", value):
         raise ValidationError(_("A Danish postcode has four digits, e.g. 5000."))
     return value
 
@@ -304,11 +304,31 @@ class ParentFormSet(_MembersFormSet):
             raise ValidationError(_("Register at least one parent."))
 
 
+# A posted form count is believed only up to these: without them a forged count builds
+# and draws up to 2,000 empty forms (Django's absolute maximum) for one request.
+MAX_PARENTS = 6
+MAX_CHILDREN = 15
 ParentFormSetFactory = inlineformset_factory(
-    Family, Parent, form=ParentForm, formset=ParentFormSet, extra=2, can_delete=True
+    Family,
+    Parent,
+    form=ParentForm,
+    formset=ParentFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_PARENTS,
+    validate_max=True,
+    absolute_max=MAX_PARENTS + 2,
 )
 ChildFormSetFactory = inlineformset_factory(
-    Family, Child, form=ChildForm, formset=_MembersFormSet, extra=2, can_delete=True
+    Family,
+    Child,
+    form=ChildForm,
+    formset=_MembersFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_CHILDREN,
+    validate_max=True,
+    absolute_max=MAX_CHILDREN + 2,
 )
 
 

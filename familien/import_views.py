@@ -1,10 +1,12 @@
 """Spreadsheet import: upload → preview with every row's errors → commit all or nothing."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from familien import access, imports
@@ -13,6 +15,8 @@ from familien.models import Branch, Role
 
 IMPORT_ROLES = (Role.LEADER, Role.CENTRAL, Role.ADMIN)
 SESSION_KEY = "familien_import"
+# Room in a post for the form's other fields and the multipart boundaries.
+POST_OVERHEAD_BYTES = 64 * 1024
 
 
 class ImportForm(forms.Form):
@@ -42,8 +46,33 @@ class ImportForm(forms.Form):
         self.fields["branch"].queryset = access.branches_for(user)
 
 
+def _declared_size(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+# CSRF is checked inside, once the size is known: Django's check reads the whole body to
+# find the token, and a body over the cap must be refused before it is read at all.
+@csrf_exempt
 @role_required(*IMPORT_ROLES)
 def import_upload(request):
+    """The upload; a post larger than the cap is answered from its declared length,
+    without reading it (the WSGI server never passes more than that length on)."""
+    limit = settings.FAMILIEN_IMPORT_MAX_BYTES
+    if request.method == "POST" and _declared_size(request) > limit + POST_OVERHEAD_BYTES:
+        context = {
+            "form": ImportForm(user=request.user),
+            "columns": imports.COLUMNS,
+            "problem": imports.too_large_message(),
+        }
+        return render(request, "familien/import_upload.html", context, status=413)
+    return _import_upload(request)
+
+
+@csrf_protect
+def _import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     context = {"form": form, "columns": imports.COLUMNS}
     if request.method == "POST" and form.is_valid():

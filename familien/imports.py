@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import secrets
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,6 +36,13 @@ from familien.models import (
 from familien.phone import normalise_phone
 
 MAX_ROWS = 5000
+# Rows read from a sheet, blank ones included: a sheet of a million empty rows is
+# refused after these instead of read to its end.
+MAX_SHEET_ROWS = MAX_ROWS * 2
+# An XLSX is a zip: what it unpacks to is capped, and so is how far it may expand (a
+# "zip bomb" of a few kB unpacks to gigabytes).
+MAX_UNPACKED_BYTES = 60_000_000
+MAX_EXPANSION = 200
 # A cell that a spreadsheet would run as a formula when the data are exported again.
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -105,16 +113,19 @@ class Row:
     warnings: list = field(default_factory=list)
 
 
+def too_large_message():
+    return _("The file is too large: at most %(mb)s MB.") % {
+        "mb": settings.FAMILIEN_IMPORT_MAX_BYTES // 1_000_000
+    }
+
+
 def read_table(upload):
     """The upload's rows as lists of strings; ImportFileError for an unreadable file."""
     name = (upload.name or "").lower()
     if upload.size == 0:
         raise ImportFileError(_("The file is empty."))
     if upload.size > settings.FAMILIEN_IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            _("The file is too large: at most %(mb)s MB.")
-            % {"mb": settings.FAMILIEN_IMPORT_MAX_BYTES // 1_000_000}
-        )
+        raise ImportFileError(too_large_message())
     head = upload.read(4)
     upload.seek(0)
     if name.endswith(".xlsx"):
@@ -162,22 +173,47 @@ def _read_xlsx(upload):
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_zip(upload)
     try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
+        # data_only=False: a formula cell reads as its formula ("=HYPERLINK(...)"), which
+        # the row check refuses, not as whatever result the file claims it had.
+        workbook = load_workbook(upload, read_only=True, data_only=False)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ImportFileError(_("The XLSX file cannot be opened.")) from exc
     except Exception as exc:  # noqa: BLE001 - a broken zip raises many kinds of error
         raise ImportFileError(_("The XLSX file cannot be opened.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if any(cells):
-            rows.append(cells)
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for read, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = ["" if v is None else str(v).strip() for v in values]
+            if any(cells):
+                rows.append(cells)
+            if len(rows) > MAX_ROWS + 1 or read > MAX_SHEET_ROWS:
+                raise ImportFileError(_("At most %(n)s rows in one file.") % {"n": MAX_ROWS})
+    except ImportFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken sheet raises many kinds of error
+        raise ImportFileError(_("The XLSX file cannot be opened.")) from exc
+    finally:
+        workbook.close()
     return rows
+
+
+def _check_zip(upload):
+    """Refuse an XLSX whose zip is broken or unpacks to far more than it weighs."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            packed = sum(info.compress_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(_("The XLSX file cannot be opened.")) from exc
+    finally:
+        upload.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > max(packed, 1) * MAX_EXPANSION:
+        raise ImportFileError(
+            _("The XLSX file unpacks to far more than its size; save it again as XLSX.")
+        )
 
 
 def check_rows(kind, table):
@@ -229,7 +265,7 @@ def _clean(column, raw):
             validate_email(raw)
         return raw.lower()
     if column.kind == "postcode":
-        if raw and not (len(raw) == 4 and raw.isdigit()):
+        if raw and not (len(raw) == 4 and _digits(raw)):
             raise ValidationError(_("A Danish postcode has four digits."))
         return raw
     if column.kind == "year":
@@ -258,10 +294,16 @@ def _clean(column, raw):
     return raw
 
 
+def _digits(raw):
+    """0–9 only: str.isdigit() also says yes to "²" and "٣", which int() refuses or
+    reads as another digit."""
+    return raw.isascii() and raw.isdigit()
+
+
 def _year(raw, *, oldest, youngest):
     if not raw:
         return None
-    if not (raw.isdigit() and oldest <= int(raw) <= youngest):
+    if not (_digits(raw) and oldest <= int(raw) <= youngest):
         raise ValidationError(
             _("Write a year between %(oldest)s and %(youngest)s.")
             % {"oldest": oldest, "youngest": youngest}
@@ -275,7 +317,7 @@ def _children(raw):
     this_year = date.today().year
     for part in [p.strip() for p in raw.split(";") if p.strip()]:
         name, _sep, year = part.rpartition(" ")
-        if not name or not year.isdigit():
+        if not name or not _digits(year):
             raise ValidationError(_("Write children as 'Ida 2015; Oscar 2018'."))
         children.append([name.strip(), _year(year, oldest=this_year - 25, youngest=this_year)])
     return children
@@ -326,9 +368,15 @@ def store_checked(rows, *, kind, branch_id):
 
 
 def load_checked(token):
+    expired = ImportFileError(_("The preview has expired; upload the file again."))
+    # The token's own shape first (store_checked's are 22 characters): a long or odd one
+    # never becomes a path, where it would make the file system raise.
+    bare = (token or "").replace("-", "").replace("_", "")
+    if not bare or len(token) > 64 or not (bare.isascii() and bare.isalnum()):
+        raise expired
     path = settings.DATA_DIR / "imports" / f"{token}.json"
-    if not token or not token.replace("-", "").replace("_", "").isalnum() or not path.exists():
-        raise ImportFileError(_("The preview has expired; upload the file again."))
+    if not path.exists():
+        raise expired
     return path, json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -21,7 +21,7 @@ def normalise_phone(raw):
         text = "+" + text[2:]
     if text.startswith("+"):
         digits = text[1:]
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):
             raise ValidationError(_("A phone number may hold only digits, spaces and +."))
         if digits.startswith("45"):
             if len(digits) != 10:
@@ -30,7 +30,7 @@ def normalise_phone(raw):
         if not 8 <= len(digits) <= 15:
             raise ValidationError(_("A foreign phone number has 8 to 15 digits after the +."))
         return "+" + digits
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValidationError(_("A phone number may hold only digits, spaces and +."))
     if len(text) != 8:
         raise ValidationError(_("A Danish phone number has 8 digits, e.g. 12 34 56 78."))

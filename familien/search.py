@@ -30,7 +30,8 @@ TRIGRAM_THRESHOLD = 0.5
 def normalise(text):
     text = (text or "").lower().translate(_DANISH)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    # NUL too: PostgreSQL refuses it in any text parameter, a typed search included.
+    text = "".join(c for c in text if not unicodedata.combining(c) and c != "\x00")
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -43,6 +43,29 @@ def reject_markup(value):
         raise ValidationError(_("Use letters only; < and > are not allowed."))
 
 
+# The largest id a database column holds (a 64-bit integer).
+LARGEST_ID = 2**63 - 1
+
+
+class IdChoices(forms.ModelMultipleChoiceField):
+    """Several records chosen by id. An id too large for the database is refused like an
+    unknown one: SQLite raises OverflowError for it instead of finding nothing."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                too_large = abs(int(pk)) > LARGEST_ID
+            except (TypeError, ValueError):
+                continue  # Django's own check refuses it
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(pk)[:30]},
+                )
+        return super()._check_values(value)
+
+
 class VolunteerForm(forms.ModelForm):
     """A volunteer's profile. Needs ``user`` to limit branches and to show duplicates."""
 
@@ -70,7 +93,7 @@ class VolunteerForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = IdChoices(
         label=_("Competences and interests"),
         queryset=Tag.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -114,6 +137,7 @@ class VolunteerForm(forms.ModelForm):
             "preferences_note",
             "self_description",
         ]
+        field_classes = {"served_branches": IdChoices}
         widgets = {
             "self_description": forms.Textarea(attrs={"rows": 4}),
             "served_branches": forms.SelectMultiple(attrs={"size": 6}),
@@ -158,7 +182,7 @@ class VolunteerForm(forms.ModelForm):
 
     def clean_postcode(self):
         value = (self.cleaned_data.get("postcode") or "").strip()
-        if value and not re.fullmatch(r"\d{4}", value):
+        if value and not re.fullmatch(r"[0-9]{4}", value):
             raise ValidationError(_("A Danish postcode has four digits, e.g. 5000."))
         return value
 
