@@ -17,4 +17,3 @@ class FollowUpRuleAdmin(admin.ModelAdmin):
         "review_before_days",
     )
     list_filter = ("programme",)
-    autocomplete_fields = ("branch",)

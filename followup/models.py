@@ -116,7 +116,12 @@ class FollowUpRule(models.Model):
                 name="followup_rule_national",
             ),
             models.UniqueConstraint(fields=["programme", "branch"], name="followup_rule_branch"),
-            models.CheckConstraint(condition=Q(every_days__gte=7), name="followup_rule_every"),
+            models.CheckConstraint(
+                condition=Q(every_days__gte=7),
+                name="followup_rule_every",
+                violation_error_code="every_days",
+                violation_error_message=_("Follow-ups must be at least 7 days apart."),
+            ),
         ]
 
     def __str__(self):

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from followup.models import Activity, CheckIn, FollowUpTask, MeetingPlace
-from tests.test_browser import PASSWORD, browser, watch_console  # noqa: F401 - the fixture
+from tests.test_browser import browser, sign_in, watch_console  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -38,11 +38,7 @@ def test_volunteer_logs_a_meeting_on_a_phone(browser, live_server, world):  # no
     page = context.new_page()
     problems = watch_console(page)
 
-    page.goto(live_server.url + "/konto/log-ind/")
-    page.get_by_label("E-mail").fill(world.users["volunteer"].email)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, world.users["volunteer"])
     card = page.locator("article").first
     assert "Faste rutiner" in card.inner_text()
     assert no_horizontal_scroll(page)
@@ -97,11 +93,7 @@ def test_a_refused_meeting_keeps_the_input_on_a_phone(browser, live_server, worl
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     problems = watch_console(page)
-    page.goto(live_server.url + "/konto/log-ind/")
-    page.get_by_label("E-mail").fill(world.users["volunteer"].email)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, world.users["volunteer"])
     page.goto(live_server.url + f"/forloeb/{match.pk}/moede/ny/")
     form = page.locator("main form")
     form.get_by_text("Telefon", exact=True).tap()

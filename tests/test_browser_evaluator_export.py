@@ -16,8 +16,7 @@ from surveys.models import Invitation, Question, Questionnaire, Respondent, Resp
 from surveys.tasks import build_report_job
 from surveys.tokens import hash_token, new_salt, token_for
 from tests.factories import FamilyFactory, MatchFactory, ParentFactory
-from tests.test_browser import browser, watch_console  # noqa: F401 - the fixture
-from tests.test_browser_records import PASSWORD
+from tests.test_browser import browser, sign_in, watch_console  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,13 +71,8 @@ def test_an_evaluator_downloads_the_pseudonymised_export_and_nothing_else(
     monkeypatch.setattr(build_report_job, "delay", enqueued.append)
     an_answer()
 
-    # Evaluators hold no second factor: they never see a named record.
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(live_server.url + "/konto/log-ind/")
-    page.get_by_label("E-mail").fill(world.users["evaluator"].email)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, world.users["evaluator"])
     menu = page.get_by_role("navigation", name="Hovedmenu")
     # Counts and the export only: no families, volunteers, waiting list or follow-up.
     for name in ("Familier", "Frivillige", "Venteliste", "Opfølgning"):

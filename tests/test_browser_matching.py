@@ -24,8 +24,8 @@ def step(page, slug, **fields):
             field.select_option(value)
         else:
             field.fill(value)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
 
 
 def test_request_to_active_match_and_a_decline_back_to_the_list(
