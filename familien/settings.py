@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_email",
     "axes",
     "auditlog",
     "csp",
@@ -97,11 +98,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "familien.middleware.AbsoluteSessionLifetimeMiddleware",
     "familien.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Every use of personal data, reads and searches included (familien/access_log.py).
+    "familien.access_log.AccessLogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -171,12 +175,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60
+# Requests for a reset link: per client address and per e-mail address, in an hour
+# (familien/account_views.py). Past either, the form says so and sends nothing.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
 
 # Sessions end after 30 minutes without activity and when the browser closes. The expiry
 # moves forward at most once a minute (familien.middleware.IdleSessionRefreshMiddleware),
 # not with a write on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_REFRESH_SECONDS = 60
+# However active, a session ends this long after the login (ASVS 4.0.3 3.3.2: 12 hours).
+SESSION_MAX_AGE_SECONDS = env_int("SESSION_MAX_AGE_SECONDS", 12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -191,14 +201,28 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
-# Behind a proxy the client address comes from X-Forwarded-For, set by the proxy only.
+# Behind a proxy the client address comes from X-Forwarded-For, set by the proxy only
+# (familien/client_address.py reads it, for axes and for the guessing limits alike).
+AXES_CLIENT_IP_CALLABLE = "familien.client_address.client_address"
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
 )
 
-# Two-factor authentication (TOTP) for the roles that see many families' data.
+# Two-factor authentication for every role: each one sees personal data (evaluators
+# pseudonymised data, which is still personal data). An authenticator app (TOTP) for all;
+# the roles whose reach is their own matches may take a code by e-mail instead. The
+# roles that see a branch or the whole country keep the app: an e-mailed code and an
+# e-mailed password reset would fall to the same stolen mailbox (ASVS 5.0 6.6.1).
 FAMILIEN_REQUIRE_2FA = env_bool("FAMILIEN_REQUIRE_2FA", not EMBEDDED)
-FAMILIEN_2FA_ROLES = ["leader", "central", "admin"]
+FAMILIEN_2FA_ROLES = ["leader", "central", "followup", "volunteer", "evaluator", "admin"]
+FAMILIEN_EMAIL_CODE_ROLES = ["followup", "volunteer"]
+# An e-mailed code works once, for ten minutes at most (ASVS 5.0 6.5.5); a new one can
+# be asked for after a minute; wrong guesses make the device wait 1, 2, 4 ... seconds.
+OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
+OTP_EMAIL_COOLDOWN_DURATION = 60
+OTP_EMAIL_THROTTLE_FACTOR = 1
+OTP_EMAIL_SUBJECT = _("Your code for Familien")
+OTP_EMAIL_BODY_TEMPLATE_PATH = "registration/two_factor_email.txt"
 OTP_TOTP_ISSUER = "Familien"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
@@ -307,6 +331,8 @@ SURVEY_FIGURES_CACHE_SECONDS = env_int("SURVEY_FIGURES_CACHE_SECONDS", 10 * 60)
 FOLLOWUP_FIGURES_CACHE_SECONDS = env_int("FOLLOWUP_FIGURES_CACHE_SECONDS", 15 * 60)
 FOLLOWUP_OVERVIEW_CACHE_SECONDS = env_int("FOLLOWUP_OVERVIEW_CACHE_SECONDS", 6 * 60)
 
+# Task modules beyond each app's tasks.py, which autodiscovery finds by itself.
+CELERY_IMPORTS = ["familien.access_log_tasks"]
 CELERY_BEAT_SCHEDULER = "familien.beat.HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(DATA_DIR / "celerybeat-schedule")
@@ -336,6 +362,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.tick",
         "schedule": SURVEY_TICK_SECONDS,
         "options": {"expires": SURVEY_TICK_SECONDS},
+    },
+    # Access-log entries past ACCESS_LOG_RETENTION_DAYS are deleted once a day.
+    "purge-access-log": {
+        "task": "familien.access_log_tasks.purge_access_log",
+        "schedule": 24 * 60 * 60,
     },
     # Finished reports and exports are kept a week for download, then deleted.
     "purge-report-jobs": {
@@ -426,6 +457,10 @@ CERTIFICATE_RENEWAL_MONTHS = env_int("CERTIFICATE_RENEWAL_MONTHS", 24)
 CERTIFICATE_RENEWAL_WARNING_DAYS = env_int("CERTIFICATE_RENEWAL_WARNING_DAYS", 30)
 # Closed families and volunteers who left are anonymised after this many days.
 FAMILIEN_RETENTION_DAYS = env_int("FAMILIEN_RETENTION_DAYS", 5 * 365)
+# Access-log entries (who read, searched or changed whose data) are deleted after this many
+# days; Danish practice keeps such logs about six months. The database never lets an entry
+# younger than 30 days go (familien/migrations/0007_access_log.py).
+ACCESS_LOG_RETENTION_DAYS = max(30, env_int("ACCESS_LOG_RETENTION_DAYS", 183))
 # The address people open Familien at, for links in mail and sms.
 FAMILIEN_BASE_URL = env("FAMILIEN_BASE_URL", "http://127.0.0.1:8000" if EMBEDDED else "").rstrip(
     "/"
@@ -449,7 +484,21 @@ SURVEY_FOLLOW_UP_MONTHS_MENTOR = env_int("SURVEY_FOLLOW_UP_MONTHS_MENTOR", 9)
 SURVEY_BATCH_SIZE = env_int("SURVEY_BATCH_SIZE", 500)
 SURVEY_DELIVERY_LEASE_SECONDS = env_int("SURVEY_DELIVERY_LEASE_SECONDS", 300)
 SURVEY_DELIVERY_MAX_TRIES = env_int("SURVEY_DELIVERY_MAX_TRIES", 4)
+# A queued delivery no worker took within this time was lost (a flushed broker): the
+# tick hands it out again. The status page warns when a step is this many minutes late.
+SURVEY_LOST_AFTER_SECONDS = env_int("SURVEY_LOST_AFTER_SECONDS", 300)
+SURVEY_OVERDUE_MINUTES = env_int("SURVEY_OVERDUE_MINUTES", 15)
 # The respondent's links are HMACs under this secret (surveys/tokens.py).
 SURVEY_TOKEN_SECRET = env("SURVEY_TOKEN_SECRET", "") or SECRET_KEY
+# Guessing links: a client address that opens more than this many dead links (unknown,
+# malformed, expired or closed) in one window gets 429 until the window ends; working and
+# answered links are never counted (surveys/respond_views.py). The counter lives in the
+# default cache; FileBasedCache (the embedded demo) does not increment atomically, so there
+# a burst may slip a few extra guesses through, which against 256-bit tokens changes
+# nothing. django_ratelimit is used as a library only, not as an app, so its check that
+# wants memcached or django-redis does not run: Django's own RedisCache (production)
+# increments atomically too.
+SURVEY_LINK_GUESS_LIMIT = env_int("SURVEY_LINK_GUESS_LIMIT", 30)
+SURVEY_LINK_GUESS_WINDOW_SECONDS = env_int("SURVEY_LINK_GUESS_WINDOW_SECONDS", 60)
 # The evaluators' pseudonyms are HMACs under this secret (surveys/pseudonyms.py).
 SURVEY_PSEUDONYM_SECRET = env("SURVEY_PSEUDONYM_SECRET", "") or SECRET_KEY
