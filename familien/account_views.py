@@ -75,6 +75,17 @@ def _send_code(request, device):
         )
 
 
+def _paired(request, form, device):
+    """The posted code confirms the new ``device``: it becomes the account's second factor
+    and this session counts as verified with it."""
+    if request.method == "POST" and form.is_valid() and _check_token(form, [device]):
+        second_factor.confirm_device(device)
+        otp_login(request, device)
+        messages.success(request, _("Two-factor authentication is now on for your account."))
+        return True
+    return False
+
+
 @login_required
 @never_cache
 def two_factor_setup(request):
@@ -86,10 +97,7 @@ def two_factor_setup(request):
         user=request.user, confirmed=False, defaults={"name": "authenticator"}
     )
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _check_token(form, [device]):
-        second_factor.confirm_device(device)
-        otp_login(request, device)
-        messages.success(request, _("Two-factor authentication is now on for your account."))
+    if _paired(request, form, device):
         return redirect(_safe_next(request))
     return render(
         request,
@@ -116,10 +124,7 @@ def two_factor_setup_email(request):
         _send_code(request, device)
         return redirect(request.get_full_path())
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _check_token(form, [device]):
-        second_factor.confirm_device(device)
-        otp_login(request, device)
-        messages.success(request, _("Two-factor authentication is now on for your account."))
+    if _paired(request, form, device):
         return redirect(_safe_next(request))
     return render(
         request,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from familien.admin_site import ReadOnlyAdmin
 from familien.models import (
     AccessLogEntry,
     Branch,
@@ -147,7 +148,7 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(ReadOnlyAdmin):
     """Read only: the access log is append-only (familien/access_log.py). One person's
     entries, their matches' and requests' pages included, are at /system/adgangslog/."""
 
@@ -155,12 +156,3 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     list_filter = ["action", "role"]
     search_fields = ["user_email", "what"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -26,3 +26,16 @@ class FamilienAdminSite(admin.AdminSite):
 
 class FamilienAdminConfig(AdminConfig):
     default_site = "familien.admin_site.FamilienAdminSite"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A list and detail view only: what the admin shows here is computed or append-only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

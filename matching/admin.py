@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from familien.admin_site import ReadOnlyAdmin
 from matching.models import (
     Agreement,
     BranchDistance,
@@ -99,7 +100,7 @@ class MatchingWeightsAdmin(admin.ModelAdmin):
 
 
 @admin.register(BranchDistance)
-class BranchDistanceAdmin(admin.ModelAdmin):
+class BranchDistanceAdmin(ReadOnlyAdmin):
     """Read-only: distances are computed from the branches' coordinates."""
 
     list_display = ["from_branch", "to_branch", "km"]
@@ -115,12 +116,3 @@ class BranchDistanceAdmin(admin.ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         return self._to_list(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,10 +1,12 @@
 from datetime import date
 
 import factory
+from django.utils import timezone
 
 from familien.models import Branch, Child, Family, Parent, Programme, Region, Role, User, Volunteer
 from followup.models import Activity, CheckIn, FollowUpTask, MeetingPlace
 from matching.models import Match, SupportRequest
+from surveys.models import AnswerType, Question, Questionnaire, Respondent, SurveyKind
 
 
 class BranchFactory(factory.django.DjangoModelFactory):
@@ -112,3 +114,33 @@ class SupportRequestFactory(factory.django.DjangoModelFactory):
     programme = Programme.FAMILY_FRIEND
     for_parent = factory.SubFactory(ParentFactory, family=factory.SelfAttribute("..family"))
     status = SupportRequest.Status.WAITING
+
+
+def one_question_questionnaire(
+    code,
+    *,
+    respondent=Respondent.PARENT,
+    programme=Programme.FAMILY_FRIEND,
+    published_at=None,
+):
+    """A published test questionnaire (version 99, newer than any shipped one) with one
+    text question, so the survey rules run without the real content."""
+    questionnaire = Questionnaire.objects.create(
+        code=code,
+        version=99,
+        respondent=respondent,
+        programme=programme,
+        title_da="Test",
+        title_en="Test",
+        published_at=published_at or timezone.now(),
+    )
+    Question.objects.create(
+        questionnaire=questionnaire,
+        position=1,
+        code="Q1",
+        kinds=list(SurveyKind.values),
+        text_da="Hvordan går det?",
+        text_en="How are things?",
+        answer_type=AnswerType.TEXT,
+    )
+    return questionnaire

@@ -21,12 +21,9 @@ from matching import lifecycle
 from matching.models import Match
 from surveys import delivery, engine, services
 from surveys.models import (
-    AnswerType,
     Channel,
     ContactAttempt,
     Invitation,
-    Question,
-    Questionnaire,
     Respondent,
     Step,
     SurveyKind,
@@ -39,6 +36,7 @@ from tests.factories import (
     SupportRequestFactory,
     UserFactory,
     VolunteerFactory,
+    one_question_questionnaire,
 )
 
 pytestmark = pytest.mark.django_db
@@ -63,25 +61,11 @@ def questionnaires(db):
     made = {}
     for respondent in Respondent.values:
         for programme in Programme.values:
-            questionnaire = Questionnaire.objects.create(
-                code=f"test-{respondent}-{programme}".replace("_", "-"),
-                version=99,
+            made[respondent, programme] = one_question_questionnaire(
+                f"test-{respondent}-{programme}".replace("_", "-"),
                 respondent=respondent,
                 programme=programme,
-                title_da="Test",
-                title_en="Test",
-                published_at=timezone.now(),
             )
-            Question.objects.create(
-                questionnaire=questionnaire,
-                position=1,
-                code="Q1",
-                kinds=list(SurveyKind.values),
-                text_da="Hvordan går det?",
-                text_en="How are things?",
-                answer_type=AnswerType.TEXT,
-            )
-            made[respondent, programme] = questionnaire
     return made
 
 

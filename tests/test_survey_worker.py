@@ -10,20 +10,21 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from familien.models import ConsentState, Programme
+from familien.models import ConsentState
 from surveys import engine, services
 from surveys.models import (
-    AnswerType,
     Channel,
     ContactAttempt,
     Invitation,
-    Question,
-    Questionnaire,
-    Respondent,
     Step,
-    SurveyKind,
 )
-from tests.factories import FamilyFactory, MatchFactory, ParentFactory, SupportRequestFactory
+from tests.factories import (
+    FamilyFactory,
+    MatchFactory,
+    ParentFactory,
+    SupportRequestFactory,
+    one_question_questionnaire,
+)
 from tests.test_celery_worker import start, wait_for
 
 DAY0 = date(2027, 2, 1)
@@ -79,24 +80,7 @@ def settled():
 
 @pytest.fixture
 def invitation(transactional_db):
-    questionnaire = Questionnaire.objects.create(
-        code=f"worker-{uuid.uuid4().hex[:6]}",
-        version=99,
-        respondent=Respondent.PARENT,
-        programme=Programme.FAMILY_FRIEND,
-        title_da="Test",
-        title_en="Test",
-        published_at=timezone.now(),
-    )
-    Question.objects.create(
-        questionnaire=questionnaire,
-        position=1,
-        code="Q1",
-        kinds=list(SurveyKind.values),
-        text_da="Hvordan går det?",
-        text_en="How are things?",
-        answer_type=AnswerType.TEXT,
-    )
+    one_question_questionnaire(f"worker-{uuid.uuid4().hex[:6]}")
     family = FamilyFactory(evaluation_consent=ConsentState.GIVEN)
     parent = ParentFactory(
         family=family, first_name="Mette", phone="+4520304050", email="m@example.dk"

@@ -9,18 +9,20 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from familien.models import ConsentState, Programme
+from familien.models import ConsentState
 from surveys import services
 from surveys.models import (
-    AnswerType,
     ContactAttempt,
     Invitation,
-    Question,
-    Questionnaire,
-    Respondent,
     SurveyKind,
 )
-from tests.factories import FamilyFactory, MatchFactory, ParentFactory, SupportRequestFactory
+from tests.factories import (
+    FamilyFactory,
+    MatchFactory,
+    ParentFactory,
+    SupportRequestFactory,
+    one_question_questionnaire,
+)
 from tests.faults.harness import FakeGateway, FakeSmtp, FaultTable, Processes, RedisServer
 from tests.test_celery_worker import database_url
 
@@ -155,25 +157,9 @@ def tick(monkeypatch, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def questionnaire(db):
-    made = Questionnaire.objects.create(
-        code=f"faults-{uuid.uuid4().hex[:6]}",
-        version=99,
-        respondent=Respondent.PARENT,
-        programme=Programme.FAMILY_FRIEND,
-        title_da="Test",
-        title_en="Test",
-        published_at=timezone.now() - timedelta(days=1),
+    return one_question_questionnaire(
+        f"faults-{uuid.uuid4().hex[:6]}", published_at=timezone.now() - timedelta(days=1)
     )
-    Question.objects.create(
-        questionnaire=made,
-        position=1,
-        code="Q1",
-        kinds=list(SurveyKind.values),
-        text_da="Hvordan går det?",
-        text_en="How are things?",
-        answer_type=AnswerType.TEXT,
-    )
-    return made
 
 
 @pytest.fixture
