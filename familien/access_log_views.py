@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from familien.access import role_required
 from familien.access_log import record
+from familien.converters import LARGEST_ID
 from familien.models import AccessLogEntry, Family, Role, Volunteer
 from familien.paging import page_of, query_without_page
 
@@ -34,9 +35,11 @@ CSV_COLUMNS = (
 class PersonForm(forms.Form):
     """One family or one volunteer, by number."""
 
-    family = forms.IntegerField(label=gettext_lazy("Family number"), min_value=1, required=False)
+    family = forms.IntegerField(
+        label=gettext_lazy("Family number"), min_value=1, max_value=LARGEST_ID, required=False
+    )
     volunteer = forms.IntegerField(
-        label=gettext_lazy("Volunteer number"), min_value=1, required=False
+        label=gettext_lazy("Volunteer number"), min_value=1, max_value=LARGEST_ID, required=False
     )
 
     def clean(self):

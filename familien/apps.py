@@ -7,6 +7,10 @@ class FamilienConfig(AppConfig):
     verbose_name = _("Familien i Fokus")
 
     def ready(self):
+        from django.urls import register_converter
+
         from familien import audit
+        from familien.converters import RecordIdConverter
 
         audit.register_models()
+        register_converter(RecordIdConverter, "id")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from familien import access
+from familien.converters import LARGEST_ID
 from familien.models import (
     Availability,
     CertificateState,
@@ -41,10 +42,6 @@ def reject_markup(value):
     """Names are plain text: angle brackets are almost always a pasted tag or a script."""
     if value and re.search(r"[<>]", value):
         raise ValidationError(_("Use letters only; < and > are not allowed."))
-
-
-# The largest id a database column holds (a 64-bit integer).
-LARGEST_ID = 2**63 - 1
 
 
 class IdChoices(forms.ModelMultipleChoiceField):

@@ -5,6 +5,6 @@ from django.urls import path
 from followup import checkin_views
 
 urlpatterns = [
-    path("forloeb/<int:pk>/opfoelgning/", checkin_views.followup_match, name="followup_match"),
-    path("forloeb/<int:pk>/moede/ny/", checkin_views.checkin_create, name="checkin_create"),
+    path("forloeb/<id:pk>/opfoelgning/", checkin_views.followup_match, name="followup_match"),
+    path("forloeb/<id:pk>/moede/ny/", checkin_views.checkin_create, name="checkin_create"),
 ]

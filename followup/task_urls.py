@@ -8,6 +8,6 @@ from followup import figure_views, task_views
 urlpatterns = [
     path("opfoelgning/", task_views.followup_dashboard, name="followup_dashboard"),
     path("opfoelgning/opgaver/", task_views.followup_task_queue, name="followup_task_queue"),
-    path("opfoelgning/opgaver/<int:pk>/", task_views.followup_task, name="followup_task"),
+    path("opfoelgning/opgaver/<id:pk>/", task_views.followup_task, name="followup_task"),
     path("opfoelgning/tal/", figure_views.followup_figures, name="followup_figures"),
 ]

@@ -6,11 +6,11 @@ from matching import match_views
 
 urlpatterns = [
     path(
-        "oensker/<int:pk>/foreslaa/<int:volunteer_pk>/",
+        "oensker/<id:pk>/foreslaa/<id:volunteer_pk>/",
         match_views.match_propose,
         name="match_propose",
     ),
-    path("forloeb/<int:pk>/", match_views.match_detail, name="match_detail"),
-    path("forloeb/<int:pk>/trin/<slug:step>/", match_views.match_step, name="match_step"),
-    path("forloeb/<int:pk>/aftale.pdf", match_views.agreement_pdf, name="agreement_pdf"),
+    path("forloeb/<id:pk>/", match_views.match_detail, name="match_detail"),
+    path("forloeb/<id:pk>/trin/<slug:step>/", match_views.match_step, name="match_step"),
+    path("forloeb/<id:pk>/aftale.pdf", match_views.agreement_pdf, name="agreement_pdf"),
 ]

@@ -5,5 +5,5 @@ from django.urls import path
 from matching import suggestion_views as views
 
 urlpatterns = [
-    path("oensker/<int:pk>/forslag/", views.suggestions, name="suggestions"),
+    path("oensker/<id:pk>/forslag/", views.suggestions, name="suggestions"),
 ]

@@ -6,6 +6,6 @@ from surveys import report_views
 
 urlpatterns = [
     path("rapporter/", report_views.reports, name="reports"),
-    path("rapporter/<int:pk>/", report_views.report_job, name="report_job"),
-    path("rapporter/<int:pk>/hent/", report_views.report_download, name="report_download"),
+    path("rapporter/<id:pk>/", report_views.report_job, name="report_job"),
+    path("rapporter/<id:pk>/hent/", report_views.report_download, name="report_download"),
 ]

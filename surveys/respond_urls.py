@@ -13,7 +13,7 @@ urlpatterns = [
     path("s/<str:token>/afmeld/", respond_views.survey_opt_out, name="survey_opt_out"),
     re_path(r"^s/(?P<rest>.*)$", respond_views.survey_link_unknown, name="survey_link_unknown"),
     path(
-        "spoergeskema/<int:pk>/papir/",
+        "spoergeskema/<id:pk>/papir/",
         paper_views.survey_paper_entry,
         name="survey_paper_entry",
     ),

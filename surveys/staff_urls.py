@@ -7,13 +7,13 @@ from surveys import call_views, letter_views, rate_views
 
 urlpatterns = [
     path("spoergeskema/opkald/", call_views.survey_call_queue, name="survey_call_queue"),
-    path("spoergeskema/opkald/<int:pk>/", call_views.survey_call, name="survey_call"),
+    path("spoergeskema/opkald/<id:pk>/", call_views.survey_call, name="survey_call"),
     path("spoergeskema/breve/", letter_views.survey_letters, name="survey_letters"),
     path(
-        "spoergeskema/breve/<int:pk>.pdf", letter_views.survey_letter_pdf, name="survey_letter_pdf"
+        "spoergeskema/breve/<id:pk>.pdf", letter_views.survey_letter_pdf, name="survey_letter_pdf"
     ),
     path(
-        "spoergeskema/breve/<int:pk>/sendt/",
+        "spoergeskema/breve/<id:pk>/sendt/",
         letter_views.survey_letter_posted,
         name="survey_letter_posted",
     ),
