@@ -64,8 +64,9 @@ def outcome(response):
     return response.status_code
 
 
-def walk(client_factory, world, rules, url_kwargs, urlconf=None):
-    """Request every pattern as every role; return the mismatches (empty means all good).
+def walk(client_factory, world, rules, url_kwargs, urlconf=None, only=None):
+    """Request every pattern (or the names in ``only``) as every role; return the
+    mismatches (empty means all good).
 
     ``rules`` maps a URL name to {role: expected} or to a callable(role) -> expected;
     ``url_kwargs`` maps a URL name to a callable(world) -> kwargs for reverse().
@@ -78,6 +79,8 @@ def walk(client_factory, world, rules, url_kwargs, urlconf=None):
             login(client, world.users[role])
         clients[role] = client
     for name, _pattern in iter_named_patterns(urlconf):
+        if only is not None and name not in only:
+            continue
         if name.startswith("admin:<unnamed"):
             # The admin's object redirect and catch-all cannot be reversed; both answer
             # through the admin's own permission check, like its named views walked here.
