@@ -22,8 +22,6 @@ urlpatterns = [
         request_views.request_volunteer_talk,
         name="request_volunteer_talk",
     ),
-    path(
-        "oensker/<id:pk>/traek-tilbage/", request_views.request_withdraw, name="request_withdraw"
-    ),
+    path("oensker/<id:pk>/traek-tilbage/", request_views.request_withdraw, name="request_withdraw"),
     path("oensker/<id:pk>/overtag/", request_views.request_take_over, name="request_take_over"),
 ]
